@@ -1,0 +1,1 @@
+"""agentpol: a policy-as-code permission compiler for AI agents."""

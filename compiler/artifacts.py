@@ -1,0 +1,135 @@
+"""Stage 4 driver: run the registered targets, add shadow copies, the manifest and
+permissions.txt, and write the whole tree atomically.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from .expand import grant_line
+from .model import Model, Principal
+
+Emit = Callable[[Model], Mapping[str, str]]
+
+
+def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
+          env: str | None = None) -> dict[str, str]:
+    """Every output file, path -> text. Shadow principals' and pending grants' artifacts go
+    under `shadow/` exactly as they would be written if they were live."""
+    files: dict[str, str] = {}
+    held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
+    preview = _as_live(model) if held else None
+    for name in names:
+        emit = targets[name]
+        files.update(emit(model))
+        if preview is not None:
+            for path, text in emit(preview).items():
+                parts = path.split("/")
+                if len(parts) > 3 and f"{parts[2]}@{parts[1]}" in held:
+                    files[f"shadow/{path}"] = text
+    if env is not None:
+        files = {p: t for p, t in files.items() if _env_of(p) in (env, None)}
+    files["permissions.txt"] = permissions(model, env)
+    files["manifest.json"] = manifest(files)
+    return dict(sorted(files.items()))
+
+
+def _has_pending(p: Principal) -> bool:
+    return any(g.pending for g in p.grants) or any(e.pending for e in p.egress)
+
+
+def _as_live(model: Model) -> Model:
+    """The model as it would be once every shadow principal and pending grant went live."""
+    live = {k: replace(p, mode="enforce",
+                       grants=tuple(replace(g, pending=False) for g in p.grants),
+                       egress=tuple(replace(e, pending=False) for e in p.egress))
+            for k, p in model.principals.items()}
+    return replace(model, principals=live)
+
+
+def _env_of(path: str) -> str | None:
+    parts = path.split("/")
+    if parts[0] == "shadow":
+        parts = parts[1:]
+    return parts[1] if len(parts) > 2 else None
+
+
+def permissions(model: Model, env: str | None = None) -> str:
+    """The reviewer's file: one line per effective grant, sorted, with its source line."""
+    live, shadow, pending = [], [], []
+    for p in model.principals.values():
+        if env is not None and p.env != env:
+            continue
+        for g in p.grants + p.denies:
+            line = f"{grant_line(g)}  # {g.origin.span.file}:{g.origin.span.line}"
+            (shadow if p.shadow else pending if g.pending else live).append(line)
+        for e in p.egress:
+            line = (f"{p.env} {p.agent} egress {e.host}:{e.port}"
+                    f"  # {e.origin.span.file}:{e.origin.span.line}")
+            (shadow if p.shadow else pending if e.pending else live).append(line)
+        for b in p.budgets:
+            what = b.api or "total"
+            live.append(f"{p.env} {p.agent} budget {what} {b.cents // 100}.{b.cents % 100:02d} usd"
+                        f" per {b.period}  # {b.origin.span.file}:{b.origin.span.line}")
+        for r in p.rates:
+            live.append(f"{p.env} {p.agent} rate {r.target} {r.count} per {r.period}"
+                        f"  # {r.origin.span.file}:{r.origin.span.line}")
+        for a in p.approvals:
+            live.append(f"{p.env} {p.agent} approval {a.access} {a.target}"
+                        f"  # {a.origin.span.file}:{a.origin.span.line}")
+        live.append(f"{p.env} {p.agent} session {p.session}s mode {p.mode}"
+                    f"  # {p.span.file}:{p.span.line}")
+    out = ["# agentpol permissions: ENV AGENT ACCESS TARGET  # source (generated; do not edit)"]
+    out += sorted(set(live))
+    if shadow:
+        out += ["", "## shadow mode: evaluated and logged by the gateway, never executed"]
+        out += sorted(set(shadow))
+    if pending:
+        out += ["", "## pending review: shadow until approved in agentpol.lock"]
+        out += sorted(set(pending))
+    return "\n".join(out) + "\n"
+
+
+def manifest(files: Mapping[str, str]) -> str:
+    entries = []
+    for path, text in sorted(files.items()):
+        parts = path.split("/")
+        shadow = parts[0] == "shadow"
+        core = parts[1:] if shadow else parts
+        entries.append({
+            "path": path,
+            "target": core[0] if len(core) > 1 else None,
+            "env": core[1] if len(core) > 2 else None,
+            "agent": core[2] if len(core) > 3 else None,
+            "shadow": shadow,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        })
+    return json.dumps({"files": entries}, indent=2, sort_keys=True) + "\n"
+
+
+def write_tree(out: Path, files: Mapping[str, str]) -> None:
+    """Write into a temp dir beside `out`, then swap it in: a failure leaves `out` as it was."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for rel, text in files.items():
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(text, encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

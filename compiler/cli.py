@@ -1,0 +1,98 @@
+"""The `agentpol` command line (DESIGN.md's CLI contract).
+
+Exit codes: 0 clean, 1 findings of severity error, 2 invalid input or usage. Input errors are
+rendered in the caret format, all at once; a traceback never reaches the user.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import artifacts, pipeline
+from .errors import InputErrors, render
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputErrors as errs:
+        sources = getattr(errs, "sources", {})
+        for d in errs.diagnostics:
+            print(render(d, sources), file=sys.stderr)
+        n = len(errs.diagnostics)
+        print(f"agentpol: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+        return EXIT_INPUT
+    except pipeline.UsageError as exc:
+        print(f"agentpol: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="agentpol", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("compile", help="emit least-privilege artifacts for every agent@env")
+    c.add_argument("dir", nargs="?", default="policies", type=Path)
+    c.add_argument("-o", "--output", default="build", type=Path, metavar="OUT")
+    c.add_argument("--target", default=None, help="comma-separated targets (default: all)")
+    c.add_argument("--env", default=None, help="emit only this environment")
+    _review_args(c)
+    c.set_defaults(run=_compile)
+
+    e = sub.add_parser("explain", help="effective permissions of an agent, with their sources")
+    e.add_argument("who", metavar="AGENT[@ENV]")
+    e.add_argument("dir", nargs="?", default="policies", type=Path)
+    _review_args(e)
+    e.set_defaults(run=_explain)
+
+    f = sub.add_parser("fmt", help="rewrite policy files in canonical form (comments kept)")
+    f.add_argument("dir", nargs="?", default="policies", type=Path)
+    f.add_argument("--check", action="store_true", help="exit 1 if a file would change")
+    f.set_defaults(run=_fmt)
+    return p
+
+
+def _review_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--now", default=None, metavar="DATE",
+                   help="date for review windows (default: today, or SOURCE_DATE_EPOCH)")
+
+
+def _compile(args) -> int:
+    model = pipeline.load(args.dir, now=args.now)
+    names = pipeline.target_names(args.target)
+    if args.env is not None and args.env not in model.environments:
+        raise pipeline.UsageError(f"unknown environment {args.env!r}")
+    files = artifacts.build(model, pipeline.targets(), names, args.env)
+    artifacts.write_tree(args.output, files)
+    print(f"agentpol: wrote {len(files)} files to {args.output} "
+          f"({len(model.principals)} principals, targets: {', '.join(names) or 'none'})")
+    return EXIT_OK
+
+
+def _explain(args) -> int:
+    model = pipeline.load(args.dir, now=args.now)
+    agent, _, env = args.who.partition("@")
+    if agent not in model.program.agents:
+        raise pipeline.UsageError(f"unknown agent {agent!r}")
+    chosen = [p for p in model.principals.values()
+              if p.agent == agent and (not env or p.env == env)]
+    if not chosen:
+        raise pipeline.UsageError(f"agent {agent!r} has no `in {env}` block")
+    print("\n\n".join(pipeline.explain(p) for p in chosen))
+    return EXIT_OK
+
+
+def _fmt(args) -> int:
+    from .fmt import format_directory
+    changed = format_directory(args.dir, write=not args.check)
+    for path in changed:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    return EXIT_FINDINGS if args.check and changed else EXIT_OK

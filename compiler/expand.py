@@ -1,0 +1,204 @@
+"""Stage 3: `Program` -> one `Principal` per agent@env, profiles inlined, references bound.
+
+Every grant names a concrete instance (or an expanded raw identifier) and keeps the source
+location of the statement, plus the `use` chain that brought it in.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Iterator, Mapping
+from urllib.parse import urlsplit
+
+from . import schema
+from .errors import Diagnostic, InputErrors
+from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
+                    Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal, Program,
+                    RateStmt, Rate, Raw, Ref, Rule, SessionStmt, Target, Use)
+from .resources import expand_template
+
+
+def expand(program: Program, lock: Mapping[str, dt.date] | None = None,
+           today: dt.date | None = None) -> Model:
+    """Bind every statement; `lock` (grant line -> approval date) and `today` decide which
+    grants of an env with `review_window` are still pending review."""
+    ex = _Expander(program, lock or {}, today or dt.date.today())
+    principals = {}
+    for agent in program.agents.values():
+        for env in agent.envs:
+            p = ex.principal(agent, env)
+            principals[p.key] = p
+    if ex.diags:
+        raise InputErrors(ex.diags)
+    return Model(program=program, principals=dict(sorted(principals.items())))
+
+
+def grant_line(g: Grant) -> str:
+    """The identity of a grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET`
+    (a deny reads `ENV AGENT deny ACCESS TARGET`)."""
+    effect = "" if g.effect == "allow" else "deny "
+    return f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+
+
+class _Expander:
+    def __init__(self, program: Program, lock, today: dt.date):
+        self.program = program
+        self.lock = lock
+        self.today = today
+        self.diags: list[Diagnostic] = []
+
+    def error(self, code, message, span, hint=None):
+        self.diags.append(Diagnostic(code, message, span, hint))
+
+    def statements(self, agent: Agent, env: str) -> Iterator[tuple[object, tuple[str, ...]]]:
+        """Every statement for agent@env, profiles inlined depth-first, with their use chain."""
+        def inline(stmts, via):
+            for s in stmts:
+                if isinstance(s, Use):
+                    if s.profile in self.program.profiles and s.profile not in via:
+                        yield from inline(self.program.profiles[s.profile].statements,
+                                          via + (s.profile,))
+                else:
+                    yield s, via
+        for block in agent.blocks:
+            if env in block.envs:
+                yield from inline(block.statements, ())
+
+    def principal(self, agent: Agent, env: str) -> Principal:
+        grants, denies, egress, budgets, rates, approvals = [], [], [], [], [], []
+        sessions, modes = [], []
+        for s, via in self.statements(agent, env):
+            origin = Origin(s.span, via)
+            if isinstance(s, Rule):
+                out = grants if s.effect == "allow" else denies
+                out.extend(Grant(agent.name, env, s.effect, a, t, origin)
+                           for t in self.targets(s.targets, env, bool(via))
+                           for a in s.accesses)
+            elif isinstance(s, EgressStmt):
+                egress.extend(self.egress(t, origin)
+                              for t in self.targets(s.dests, env, bool(via)))
+            elif isinstance(s, BudgetStmt):
+                api = self.targets((s.api,), env, bool(via)) if s.api else ()
+                if s.api is None or api:
+                    budgets.append(Budget(api[0].instance if api else None, s.cents, s.period,
+                                          origin))
+            elif isinstance(s, RateStmt):
+                for t in self.targets((s.target,), env, bool(via)):
+                    rates.append(Rate(t.instance, s.count, s.period, origin))
+            elif isinstance(s, ApprovalStmt):
+                approvals.extend(Approval(a, t, origin)
+                                 for t in self.targets(s.targets, env, bool(via))
+                                 for a in s.accesses)
+            elif isinstance(s, SessionStmt):
+                sessions.append(s)
+            elif isinstance(s, ModeStmt):
+                modes.append(s)
+        egress.extend(self.implied_egress(grants))
+        session = self.single(sessions, "seconds", f"session of {agent.name}@{env}")
+        mode = self.single(modes, "mode", f"mode of {agent.name}@{env}")
+        denied = {_grant_key(d)[1:] for d in denies}
+        live = [self.review(g, env, grant_line(g)) for g in _unique(grants, _grant_key)
+                if _grant_key(g)[1:] not in denied]
+        return Principal(
+            agent=agent.name, env=env, service_account=agent.service_account,
+            mode=mode.mode if mode else "enforce",
+            session=session.seconds if session else SESSION_DEFAULT,
+            grants=tuple(live), denies=tuple(_unique(denies, _grant_key)),
+            egress=tuple(self.review(e, env, f"{env} {agent.name} egress {e.host}:{e.port}")
+                         for e in _unique(egress, lambda e: (e.host, e.port))),
+            budgets=tuple(budgets), rates=tuple(rates), approvals=tuple(approvals),
+            span=next(b.span for b in agent.blocks if env in b.envs),
+            mode_span=mode.span if mode else None)
+
+    def single(self, stmts, attr: str, what: str):
+        """The one value of `session` or `mode` for a principal; two different ones is E029."""
+        values = {getattr(s, attr) for s in stmts}
+        if len(values) > 1:
+            first = stmts[0]
+            for s in stmts[1:]:
+                if getattr(s, attr) != getattr(first, attr):
+                    self.error("E029", f"conflicting {what}", s.span,
+                               f"already set at {first.span}")
+        return stmts[0] if stmts else None
+
+    def targets(self, refs, env: str, from_profile: bool) -> list[Target]:
+        """Bind refs in `env`: same-env refs to that env's instance, shared ones to the one
+        instance; raw strings get their templates expanded for `env`."""
+        out = []
+        e = self.program.environments[env]
+        for r in refs:
+            if isinstance(r, Raw):
+                raw = expand_template(self, r.value, r.span, e, e.aws_account, e.region)
+                out.append(Target(r.span, raw=raw, kind=schema.raw_kind(raw)))
+                continue
+            res = self.program.resources.get(f"{r.type}.{r.name}")
+            if res is None:
+                continue
+            if res.shared:
+                out.append(Target(r.span, instance=res.ref))
+                continue
+            where = r.env or env
+            if where not in res.envs:
+                if from_profile:  # in-block refs were checked by resolve
+                    self.error("E021", f"{res.ref} does not exist in `{where}`", r.span,
+                               f"it exists in: {', '.join(res.envs) or 'no environment'}")
+                continue
+            out.append(Target(r.span, instance=f"{res.ref}@{where}"))
+        return out
+
+    def egress(self, t: Target, origin: Origin) -> Egress:
+        if t.raw is not None:
+            host, port, kind = schema.parse_destination(t.raw)
+            return Egress(t, host, port, kind, origin)
+        host, port = endpoint(self.program.instances[t.instance])
+        return Egress(t, host, port, _host_kind(host), origin)
+
+    def implied_egress(self, grants) -> list[Egress]:
+        """Calling an api or mcp_server means reaching its host (issue: network allowlists)."""
+        out = []
+        for g in grants:
+            inst = self.program.instances.get(g.target.instance or "")
+            if inst is not None and inst.type in ("api", "mcp_server"):
+                host, port = endpoint(inst)
+                out.append(Egress(g.target, host, port, _host_kind(host), g.origin))
+        return out
+
+    def review(self, item, env: str, line: str):
+        """Mark a grant or egress pending when its env reviews new access and the lock has not
+        recorded `line` for at least `review_window`."""
+        window = self.program.environments[env].review_window
+        if not window:
+            return item
+        approved = self.lock.get(line)
+        if approved is not None and (self.today - approved).total_seconds() >= window:
+            return item
+        return replace(item, pending=True)
+
+
+def endpoint(inst) -> tuple[str, int]:
+    """(host, port) an api, mcp_server or host instance is reached at."""
+    if inst.type == "api":
+        return inst.attrs["host"], 443
+    url = inst.attrs.get("url")
+    if url:
+        parts = urlsplit(url)
+        return parts.hostname, parts.port or (80 if parts.scheme in ("http", "ws") else 443)
+    host, _, port = inst.attrs["address"].rpartition(":")
+    return host, int(port)
+
+
+def _host_kind(host: str) -> str:
+    parsed = schema.parse_destination(f"{host}:1")
+    return parsed[2] if isinstance(parsed, tuple) else "domain"
+
+
+def _grant_key(g: Grant) -> tuple:
+    return (g.effect, g.access.value, g.access.raw, g.target.instance, g.target.raw)
+
+
+def _unique(items, key) -> list:
+    """First occurrence of each key, in source order (a later duplicate adds nothing)."""
+    seen: dict = {}
+    for item in items:
+        seen.setdefault(key(item), item)
+    return list(seen.values())

@@ -1,0 +1,435 @@
+"""The resolved program and its expansion: frozen, typed, and the only thing targets read.
+
+Nothing here imports another module of the project. Every node keeps the `Span` of the source
+that produced it, so later stages (targets, checks, reports) can point back at a line without
+re-reading any file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+# --- language facts shared by every stage --------------------------------------------------
+
+KEYWORDS = frozenset(
+    "environment resource profile agent test in use allow deny egress budget rate session mode "
+    "approval required for on per usd total expect shadow enforce true false".split()
+)
+
+#: Access words per resource type (LANGUAGE.md's table). `github_repo` and `api` also accept
+#: quoted provider permissions; every type accepts a quoted raw permission.
+ACCESS_WORDS: Mapping[str, tuple[str, ...]] = {
+    "s3_bucket": ("list", "read", "write", "delete"),
+    "dynamodb_table": ("read", "write", "delete"),
+    "sqs_queue": ("send", "receive", "read"),
+    "sns_topic": ("publish", "read"),
+    "lambda_function": ("invoke", "read"),
+    "secret": ("read", "write"),
+    "ssm_parameter": ("read", "write"),
+    "kms_key": ("encrypt", "decrypt"),
+    "log_group": ("read", "write"),
+    "ecr_repository": ("pull", "push"),
+    "iam_role": ("assume", "pass"),
+    "bedrock_model": ("invoke",),
+    "github_repo": ("read", "write"),
+    "vault_path": ("read", "write", "list", "delete"),
+    "api": ("call",),
+    "mcp_server": ("call",),
+    "host": ("connect",),
+}
+
+AWS_TYPES = frozenset(
+    "s3_bucket dynamodb_table sqs_queue sns_topic lambda_function secret ssm_parameter kms_key "
+    "log_group ecr_repository iam_role bedrock_model".split()
+)
+#: AWS types whose identity does not include an account (LANGUAGE.md).
+GLOBAL_AWS_TYPES = frozenset({"s3_bucket", "bedrock_model"})
+PAID_PROVIDERS = frozenset({"openai", "anthropic", "stripe"})
+PROVIDERS = frozenset({"openai", "anthropic", "stripe", "slack", "http"})
+
+SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "month": 30 * 86400}
+SESSION_DEFAULT, SESSION_MIN, SESSION_MAX = 3600, 900, 12 * 3600
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in the source: 1-based line and column; width is the caret's length."""
+
+    file: str
+    line: int
+    col: int
+    width: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+# --- declarations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    span: Span
+    aws_account: str | None = None
+    regions: tuple[str, ...] = ("us-east-1",)
+    cidrs: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    protected: bool = False
+    review_window: int | None = None  # seconds
+    k8s_namespace: str | None = None
+    aws_runtime: str | None = None
+    audit_log: str | None = None  # key of a log_group instance in this env
+
+    @property
+    def region(self) -> str:
+        return self.regions[0]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A declaration; it becomes one `Instance` per environment it exists in."""
+
+    type: str
+    name: str
+    span: Span
+    envs: tuple[str, ...]  # where it exists; () when shared
+    shared: bool = False
+    credential: bool = False
+    holds_secrets_of: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.type}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One concrete resource: the declaration instantiated in one environment (or shared).
+
+    `attrs` holds the identity and target-facing attributes with templates expanded.
+    `identity` is what makes two instances the same thing to the provider.
+    """
+
+    type: str
+    name: str
+    env: str | None  # None for a shared instance
+    attrs: Mapping[str, object]
+    identity: tuple
+    span: Span
+    account: str | None = None
+    region: str | None = None
+    credential: bool = False
+    holds_secrets_of: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}.{self.name}" + (f"@{self.env}" if self.env else "")
+
+    @property
+    def ref(self) -> str:
+        return f"{self.type}.{self.name}"
+
+    def attr(self, name: str, default=None):
+        return self.attrs.get(name, default)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a statement points at: a resolved instance, or a raw identifier string.
+
+    For raw targets `kind` says which provider reads it: "aws" (an ARN), "github" ("owner/repo"),
+    "vault" (a path), "net" (an egress host/cidr with port).
+    """
+
+    span: Span
+    instance: str | None = None  # Instance.key
+    raw: str | None = None
+    kind: str = "instance"
+
+    def __str__(self) -> str:
+        return self.instance if self.instance is not None else f'"{self.raw}"'
+
+
+@dataclass(frozen=True)
+class Access:
+    """An access word (`read`) or a quoted raw provider permission (`"s3:GetObject"`)."""
+
+    value: str
+    raw: bool
+    span: Span
+
+    def __str__(self) -> str:
+        return f'"{self.value}"' if self.raw else self.value
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a grant came from: the statement, and the `use` chain that pulled it in."""
+
+    span: Span
+    via: tuple[str, ...] = ()  # profile names, outermost first
+
+
+# --- statements as written (profiles and `in` blocks) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Ref:
+    """`TYPE.NAME` or `TYPE.NAME@ENV` as written; env None means the block's own env."""
+
+    type: str
+    name: str
+    env: str | None
+    span: Span
+
+    def __str__(self) -> str:
+        return f"{self.type}.{self.name}" + (f"@{self.env}" if self.env else "")
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A quoted raw identifier; `{env}`-style templates expand per environment."""
+
+    value: str
+    span: Span
+
+    def __str__(self) -> str:
+        return f'"{self.value}"'
+
+
+@dataclass(frozen=True)
+class Use:
+    profile: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`allow` or `deny`: every access on every target."""
+
+    effect: str
+    accesses: tuple[Access, ...]
+    targets: tuple[Ref | Raw, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class EgressStmt:
+    dests: tuple[Ref | Raw, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class BudgetStmt:
+    api: Ref | None  # None for `total`
+    cents: int
+    period: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class RateStmt:
+    target: Ref
+    count: int
+    period: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class SessionStmt:
+    seconds: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class ModeStmt:
+    mode: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ApprovalStmt:
+    accesses: tuple[Access, ...]
+    targets: tuple[Ref | Raw, ...]
+    span: Span
+
+
+Statement = Use | Rule | EgressStmt | BudgetStmt | RateStmt | SessionStmt | ModeStmt | ApprovalStmt
+
+
+@dataclass(frozen=True)
+class Block:
+    """`in ENV, ENV { ... }`."""
+
+    envs: tuple[str, ...]
+    statements: tuple[Statement, ...]
+    span: Span
+
+
+# --- statements, after profiles are inlined --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One allow or deny of one access on one target for one principal."""
+
+    agent: str
+    env: str
+    effect: str  # "allow" | "deny"
+    access: Access
+    target: Target
+    origin: Origin
+    pending: bool = False  # awaiting review (review_window): shadow only
+
+    @property
+    def principal(self) -> str:
+        return f"{self.agent}@{self.env}"
+
+
+@dataclass(frozen=True)
+class Egress:
+    """An outbound allowance. `host` is a name (maybe `*.x`), an IP or a CIDR; port may be None
+    only for instance destinations whose port is implied (https)."""
+
+    target: Target
+    host: str
+    port: int
+    kind: str  # "domain" | "wildcard" | "ip" | "cidr"
+    origin: Origin
+    pending: bool = False
+
+
+@dataclass(frozen=True)
+class Budget:
+    api: str | None  # Instance.key, None for `total`
+    cents: int
+    period: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Rate:
+    target: str  # Instance.key of an api or mcp_server
+    count: int
+    period: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Approval:
+    access: Access
+    target: Target
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Principal:
+    """agent@env with every effective statement of that environment."""
+
+    agent: str
+    env: str
+    service_account: str
+    mode: str  # "enforce" | "shadow"
+    session: int  # seconds
+    grants: tuple[Grant, ...]
+    denies: tuple[Grant, ...]
+    egress: tuple[Egress, ...]
+    budgets: tuple[Budget, ...]
+    rates: tuple[Rate, ...]
+    approvals: tuple[Approval, ...]
+    span: Span  # the first `in` block naming this env
+    mode_span: Span | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.agent}@{self.env}"
+
+    @property
+    def shadow(self) -> bool:
+        return self.mode == "shadow"
+
+    def live_grants(self) -> tuple[Grant, ...]:
+        """Grants that go into enforced artifacts: none in shadow mode, none pending review."""
+        return () if self.shadow else tuple(g for g in self.grants if not g.pending)
+
+    def live_egress(self) -> tuple[Egress, ...]:
+        return () if self.shadow else tuple(e for e in self.egress if not e.pending)
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    span: Span
+    owner: str | None
+    description: str | None
+    service_account: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def envs(self) -> tuple[str, ...]:
+        """Every env the agent appears in, in order of first mention."""
+        return tuple(dict.fromkeys(e for b in self.blocks for e in b.envs))
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    span: Span
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Expect:
+    effect: str  # "allow" | "deny"
+    agent: str
+    env: str
+    access: Access
+    target: Ref | Raw  # a Ref without env means the principal's env
+    span: Span
+
+    def __str__(self) -> str:
+        return f"expect {self.effect} {self.agent}@{self.env} {self.access} {self.target}"
+
+
+@dataclass(frozen=True)
+class Test:
+    name: str
+    span: Span
+    expects: tuple[Expect, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    """The whole resolved policy directory, every mapping keyed and sorted by name."""
+
+    environments: Mapping[str, Environment]
+    resources: Mapping[str, Resource]  # by "type.name"
+    instances: Mapping[str, Instance]  # by Instance.key
+    profiles: Mapping[str, Profile]
+    agents: Mapping[str, Agent]
+    tests: tuple[Test, ...]
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Model:
+    """The program plus its expansion: what every target and check reads."""
+
+    program: Program
+    principals: Mapping[str, Principal]  # by "agent@env", sorted
+
+    @property
+    def environments(self) -> Mapping[str, Environment]:
+        return self.program.environments
+
+    @property
+    def instances(self) -> Mapping[str, Instance]:
+        return self.program.instances
+
+    def instance(self, key: str) -> Instance:
+        return self.program.instances[key]
+
+    def principals_in(self, env: str) -> tuple[Principal, ...]:
+        return tuple(p for p in self.principals.values() if p.env == env)

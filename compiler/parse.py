@@ -1,0 +1,120 @@
+"""Stage 1: read `*.agentpol` files into lark syntax trees, keeping positions and comments."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .errors import Diagnostic, InputErrors
+from .model import Span
+
+#: Human names for grammar terminals, for "expected ..." messages.
+_TERMINALS = {
+    "NAME": "a name", "STRING": "a string", "INT": "an integer", "DECIMAL": "a decimal",
+    "DURATION": "a duration (30s, 15m, 1h, 7d)", "LBRACE": "`{`", "RBRACE": "`}`",
+    "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "EQUAL": "`=`", "DOT": "`.`", "AT": "`@`",
+    "TOTAL": "`total`", "SHADOW": "`shadow`", "ENFORCE": "`enforce`", "$END": "end of file",
+}
+
+
+@dataclass(frozen=True)
+class Comment:
+    line: int
+    col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as given to the CLI, used in every message
+    text: str
+    tree: Tree
+    comments: tuple[Comment, ...]
+
+
+@cache
+def _parser() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=False)
+
+
+def discover(directory: Path) -> list[Path]:
+    """Every `*.agentpol` below `directory`, in sorted path order (LANGUAGE.md)."""
+    return sorted(p for p in directory.rglob("*.agentpol") if p.is_file())
+
+
+def parse_text(path: str, text: str) -> SourceFile:
+    """Parse one file's text; raises InputErrors with the first syntax error of that file."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise InputErrors([_syntax_diagnostic(path, exc)]) from None
+    return SourceFile(path, text, tree, _comments(text))
+
+
+#: Strings first, so a `#` inside a string is not taken for a comment (same regex as the grammar).
+_COMMENT_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def _comments(text: str) -> tuple[Comment, ...]:
+    """Comments with their positions, for `fmt` (the parser itself ignores them)."""
+    found = []
+    for m in _COMMENT_SCAN.finditer(text):
+        if m.group().startswith("#"):
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            found.append(Comment(line, col, m.group().rstrip()))
+    return tuple(found)
+
+
+def _syntax_diagnostic(path: str, exc: UnexpectedInput) -> Diagnostic:
+    line, col = max(exc.line, 1), max(exc.column, 1)
+    if isinstance(exc, UnexpectedCharacters):
+        return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col))
+    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in (exc.expected or ())
+                       if not t.startswith("__")})
+    hint = "expected " + ", ".join(expected[:8]) if expected else None
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
+                                          and exc.token.type == "$END"):
+        return Diagnostic("E001", "unexpected end of file", Span(path, line, col), hint)
+    tok: Token = exc.token
+    return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "NAME" or tok.type.isupper() and tok.type not in _TERMINALS:
+        return f"`{tok}`"
+    return f"{_TERMINALS.get(tok.type, tok.type.lower())} `{tok}`"
+
+
+def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
+    """Parse every file; collect one syntax error per file; return (files, sources by path).
+
+    Sources are returned even on error so the caller can render carets.
+    """
+    files: list[SourceFile] = []
+    sources: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for p in discover(directory):
+        shown = str(p)
+        try:
+            text = p.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            diags.append(Diagnostic("E004", f"not UTF-8: {exc.reason}", Span(shown, 1, 1)))
+            continue
+        sources[shown] = text
+        try:
+            files.append(parse_text(shown, text))
+        except InputErrors as errs:
+            diags.extend(errs.diagnostics)
+    if diags:
+        err = InputErrors(diags)
+        err.sources = sources
+        raise err
+    return files, sources

@@ -1,0 +1,90 @@
+"""parse -> resolve -> expand, in one call, for every command that needs the model."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Mapping
+
+from . import lock
+from .errors import Diagnostic, InputErrors
+from .expand import expand, grant_line
+from .model import Model, Principal, Span
+from .parse import discover, parse_directory
+from .resolve import resolve
+
+
+class UsageError(Exception):
+    """A command-line mistake (exit 2), as opposed to an error in the policy source."""
+
+
+def load(directory: Path, now: str | None = None) -> Model:
+    """The model of a policy directory; InputErrors carry the sources for caret rendering."""
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: not a directory")
+    if not discover(directory):
+        raise InputErrors([Diagnostic("E005", f"no *.agentpol files in {directory}",
+                                      Span(str(directory), 0, 0))])
+    files, sources = parse_directory(directory)
+    try:
+        program = resolve(files)
+        approved = lock.read(directory / lock.LOCK_NAME)
+        return expand(program, approved, today(now))
+    except InputErrors as errs:
+        errs.sources = sources
+        raise
+
+
+def today(now: str | None) -> dt.date:
+    """`--now` (YYYY-MM-DD), else SOURCE_DATE_EPOCH, else the clock: review windows only."""
+    if now:
+        try:
+            return dt.date.fromisoformat(now)
+        except ValueError:
+            raise UsageError(f"--now {now!r}: expected YYYY-MM-DD") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def targets() -> Mapping:
+    from agentpol.targets import TARGETS
+    return TARGETS
+
+
+def target_names(spec: str | None) -> list[str]:
+    table = targets()
+    if spec is None:
+        return list(table)
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        raise UsageError(f"unknown target(s) {', '.join(unknown)}; "
+                         f"available: {', '.join(table)}")
+    return names
+
+
+def explain(p: Principal) -> str:
+    """Effective permissions of one principal, each with the statement that grants it."""
+    head = f"{p.key}  mode={p.mode} session={p.session // 60}m"
+    rows = []
+    for g in p.grants + p.denies:
+        state = " (pending review)" if g.pending else ""
+        rows.append((grant_line(g).split(" ", 2)[2] + state, g.origin))
+    for e in p.egress:
+        rows.append((f"egress {e.host}:{e.port}" + (" (pending review)" if e.pending else ""),
+                     e.origin))
+    for b in p.budgets:
+        rows.append((f"budget {b.api or 'total'} {b.cents / 100:.2f} usd per {b.period}",
+                     b.origin))
+    for r in p.rates:
+        rows.append((f"rate {r.target} {r.count} per {r.period}", r.origin))
+    for a in p.approvals:
+        rows.append((f"approval required for {a.access} on {a.target}", a.origin))
+    width = max((len(t) for t, _ in rows), default=0)
+    lines = [head] + [f"  {t.ljust(width)}  {o.span}" + (f" via {' > '.join(o.via)}"
+                                                        if o.via else "") for t, o in rows]
+    if p.shadow:
+        lines.append("  (shadow mode: nothing above is live; the gateway logs the calls)")
+    return "\n".join(lines)
