@@ -183,7 +183,7 @@ class _Resolver:
             targets = self.targets(path, kids[1], accesses)
             if t.data == "approval":
                 return ApprovalStmt(accesses, targets, sp)
-            return Rule(t.data, accesses, targets, sp)
+            return Rule(str(t.data), accesses, targets, sp)
         if t.data == "egress":
             return EgressStmt(self.destinations(path, kids[0]), sp)
         if t.data == "budget":

@@ -1,0 +1,1 @@
+"""Decide single requests against compiled artifacts, the way their enforcing service would."""
