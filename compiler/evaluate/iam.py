@@ -338,8 +338,8 @@ _QUALIFIERS = ("", "ForAnyValue", "ForAllValues")
 
 def _conditions_hold(block: dict, scope: _Scope) -> bool:
     """Every operator holds, and within an operator every key does (both ANDed)."""
-    if not isinstance(block, dict):
-        raise ValueError(f"Condition must be an object, not {block!r}")
+    if not isinstance(block, dict) or not all(isinstance(keys, dict) for keys in block.values()):
+        raise ValueError(f"Condition must map operators to {{key: values}} objects, not {block!r}")
     return all(
         _key_holds(name, key, _strings(values), scope)
         for name, keys in block.items()
@@ -387,7 +387,7 @@ def _flag(value: str) -> bool:
 
 def _strings(value: Any) -> list[str]:
     """Condition and context values as IAM compares them: JSON booleans and numbers as text."""
-    items = value if isinstance(value, (list, tuple)) else [value]
+    items = [value] if isinstance(value, str) or not isinstance(value, Sequence) else value
     return [str(item).lower() if isinstance(item, bool) else str(item) for item in items]
 
 
