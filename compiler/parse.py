@@ -54,7 +54,7 @@ def parse_text(path: str, text: str) -> SourceFile:
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
-        raise InputErrors([_syntax_diagnostic(path, exc)]) from None
+        raise InputErrors([_syntax_diagnostic(path, text, exc)]) from None
     return SourceFile(path, text, tree, _comments(text))
 
 
@@ -73,7 +73,7 @@ def _comments(text: str) -> tuple[Comment, ...]:
     return tuple(found)
 
 
-def _syntax_diagnostic(path: str, exc: UnexpectedInput) -> Diagnostic:
+def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic:
     line, col = max(exc.line, 1), max(exc.column, 1)
     if isinstance(exc, UnexpectedCharacters):
         return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col))
@@ -82,7 +82,9 @@ def _syntax_diagnostic(path: str, exc: UnexpectedInput) -> Diagnostic:
     hint = "expected " + ", ".join(expected[:8]) if expected else None
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
                                           and exc.token.type == "$END"):
-        return Diagnostic("E001", "unexpected end of file", Span(path, line, col), hint)
+        lines = text.rstrip("\n").split("\n")  # point just past the last character
+        return Diagnostic("E001", "unexpected end of file",
+                          Span(path, len(lines), len(lines[-1]) + 1), hint)
     tok: Token = exc.token
     return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
 

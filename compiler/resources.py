@@ -144,7 +144,7 @@ def _instance(r, res: Resource, env, attrs: dict, a, account, region) -> Instanc
     attrs = {k: v for k, v in attrs.items() if v is not None and k != "holds_secrets_of"}
     if res.type == "api" and "host" not in attrs and attrs.get("provider") in schema.PROVIDER_HOSTS:
         attrs["host"] = schema.PROVIDER_HOSTS[attrs["provider"]]
-    if res.type == "api" and "host" not in attrs:
+    if res.type == "api" and "host" not in attrs and "provider" in attrs:
         r.error("E018", "an api of provider `http` needs `host`", res.span)
     if res.type == "ssm_parameter":
         attrs.setdefault("secure", False)

@@ -1,0 +1,113 @@
+"""`agentpol compile`, `explain` and `fmt` end to end, through the real entry points."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from agentpol.cli import main
+from agentpol.fmt import format_source
+from agentpol.parse import parse_text
+from agentpol.pipeline import load
+
+ROOT = Path(__file__).resolve().parents[3]
+CORPORA = [ROOT / "policies", ROOT / "tests" / "fixtures" / "language"]
+
+
+def _tree(d: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def test_compile_acme_twice_is_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["compile", "policies", "-o", str(tmp_path / "a")]) == 0
+    assert main(["compile", "policies", "-o", str(tmp_path / "b")]) == 0
+    a, b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
+    assert a == b
+    assert {"manifest.json", "permissions.txt"} <= set(a)
+
+
+def test_manifest_lists_every_file_with_its_hash(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    main(["compile", "policies", "-o", str(tmp_path)])
+    entries = json.loads((tmp_path / "manifest.json").read_text())["files"]
+    files = _tree(tmp_path)
+    assert {e["path"] for e in entries} == set(files) - {"manifest.json"}
+    import hashlib
+    for e in entries:
+        assert e["sha256"] == hashlib.sha256(files[e["path"]]).hexdigest()
+
+
+def test_permissions_txt_is_sorted_with_sources(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    main(["compile", "policies", "-o", str(tmp_path)])
+    lines = (tmp_path / "permissions.txt").read_text().splitlines()
+    live = lines[1:lines.index("")] if "" in lines else lines[1:]
+    assert live == sorted(live)
+    assert "prod support-bot read secret.zendesk-token@prod  # policies/agents.agentpol:9" in live
+    shadow = lines[lines.index("## shadow mode: evaluated and logged by the gateway, never executed"):]
+    assert any(l.startswith("prod refund-agent receive sqs_queue.refunds@prod") for l in shadow)
+    assert not any(l.startswith("prod refund-agent") for l in live if " session " not in l
+                   and " budget " not in l and " rate " not in l and " approval " not in l)
+
+
+def test_python_dash_m_and_console_script(tmp_path):
+    for cmd in ([sys.executable, "-m", "agentpol"], [shutil.which("agentpol")]):
+        r = subprocess.run(cmd + ["compile", "policies", "-o", str(tmp_path / "o")], cwd=ROOT,
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run(cmd + ["compile", "nope"], cwd=ROOT, capture_output=True, text=True)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_usage_error_exit_2(capsys):
+    try:
+        main(["compile", "--bogus"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("argparse should exit 2")
+
+
+def test_explain_names_the_granting_statement(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["explain", "support-bot@prod"]) == 0
+    out = capsys.readouterr().out
+    assert "read dynamodb_table.tickets@prod" in out
+    assert "policies/profiles.agentpol:2:3 via ticket-reader" in out
+    assert main(["explain", "nobody"]) == 2
+
+
+def test_fmt_is_idempotent_and_keeps_the_model(tmp_path, monkeypatch):
+    for corpus in CORPORA:
+        work = tmp_path / corpus.name
+        shutil.copytree(corpus, work)
+        before = load(work, now="2026-01-01")
+        main(["fmt", str(work)])
+        assert main(["fmt", str(work), "--check"]) == 0
+        after = load(work, now="2026-01-01")
+        strip = lambda m: {k: (p.mode, p.session, sorted(str(g.access) + str(g.target)
+                                                         for g in p.grants))
+                           for k, p in m.principals.items()}
+        assert strip(before) == strip(after)
+        for f in work.rglob("*.agentpol"):
+            text = f.read_text()
+            assert format_source(parse_text(str(f), text)) == text
+
+
+def test_fmt_keeps_every_comment():
+    src = ('# head\nenvironment e { # trailing\n  protected = true\n  # inside\n}\n'
+           'agent a {\n  owner = "o"\n  in e {\n    # before stmt\n    session 1h # after\n  }\n}\n')
+    out = format_source(parse_text("x.agentpol", src))
+    for c in ("# head", "# trailing", "# inside", "# before stmt", "# after"):
+        assert c in out
+    assert format_source(parse_text("x.agentpol", out)) == out
+
+
+def test_fmt_check_reports_unformatted(tmp_path, capsys):
+    (tmp_path / "a.agentpol").write_text("environment   e{protected=true}")
+    assert main(["fmt", str(tmp_path), "--check"]) == 1
+    assert main(["fmt", str(tmp_path)]) == 0
+    assert (tmp_path / "a.agentpol").read_text() == "environment e {\n  protected = true\n}\n"
