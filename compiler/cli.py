@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import artifacts, pipeline
+from . import artifacts, lock, pipeline
 from .errors import InputErrors, render
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     _review_args(e)
     e.set_defaults(run=_explain)
 
+    k = sub.add_parser("lock", help="record the grants reviewed today in DIR/agentpol.lock")
+    k.add_argument("dir", nargs="?", default="policies", type=Path)
+    _review_args(k)
+    k.set_defaults(run=_lock)
+
     f = sub.add_parser("fmt", help="rewrite policy files in canonical form (comments kept)")
     f.add_argument("dir", nargs="?", default="policies", type=Path)
     f.add_argument("--check", action="store_true", help="exit 1 if a file would change")
@@ -87,6 +92,15 @@ def _explain(args) -> int:
     if not chosen:
         raise pipeline.UsageError(f"agent {agent!r} has no `in {env}` block")
     print("\n\n".join(pipeline.explain(p) for p in chosen))
+    return EXIT_OK
+
+
+def _lock(args) -> int:
+    model = pipeline.load(args.dir, now=args.now)
+    path = args.dir / lock.LOCK_NAME
+    text = lock.render(model, lock.read(path), pipeline.today(args.now))
+    artifacts.write_file(path, text)
+    print(f"agentpol: {path}: {text.count(chr(10)) - 2} reviewed grants")
     return EXIT_OK
 
 

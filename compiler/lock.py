@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from .errors import Diagnostic, InputErrors
+from .expand import grant_line
 from .model import Span
 
 LOCK_NAME = "agentpol.lock"
@@ -32,3 +33,23 @@ def read(path: Path) -> dict[str, dt.date]:
     if diags:
         raise InputErrors(diags)
     return approved
+
+
+def lines_to_lock(model) -> list[str]:
+    """Every grant and egress line of the environments that review new access."""
+    out = []
+    for p in model.principals.values():
+        if not model.environments[p.env].review_window:
+            continue
+        out += [grant_line(g) for g in p.grants]
+        out += [f"{p.env} {p.agent} egress {e.host}:{e.port}" for e in p.egress]
+    return sorted(set(out))
+
+
+def render(model, approved: dict[str, dt.date], today: dt.date) -> str:
+    """The new lock: current grants keep their first approval date, new ones get `today`;
+    grants that no longer exist drop out."""
+    rows = [f"{approved.get(line, today).isoformat()}  {line}" for line in lines_to_lock(model)]
+    head = ("# agentpol.lock: reviewed grants and the date each was first approved.\n"
+            "# Written by `agentpol lock`; review it in the pull request like any other file.\n")
+    return head + "".join(r + "\n" for r in rows)
