@@ -6,6 +6,7 @@ rendered in the caret format, all at once; a traceback never reaches the user.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -62,6 +63,18 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("dir", nargs="?", default="policies", type=Path)
     f.add_argument("--check", action="store_true", help="exit 1 if a file would change")
     f.set_defaults(run=_fmt)
+
+    a = sub.add_parser("authorize", help="replay one gateway request against compiled Cedar "
+                                         "policies (exit 0 forwarded, 1 denied or shadow)")
+    a.add_argument("out", type=Path, metavar="OUT", help="a compile output directory")
+    a.add_argument("--principal", required=True, metavar="AGENT@ENV")
+    a.add_argument("--action", required=True, metavar="A",
+                   help="access word, API scope or MCP tool name (or a Cedar action uid)")
+    a.add_argument("--resource", required=True, metavar="R",
+                   help="TYPE.NAME[@ENV] of an api, mcp_server or host (or a Cedar uid)")
+    a.add_argument("--context", default="{}", metavar="JSON",
+                   help="request context, e.g. '{\"cost_cents\": 5, \"spend_cents_day\": 0}'")
+    a.set_defaults(run=_authorize)
     return p
 
 
@@ -110,3 +123,36 @@ def _fmt(args) -> int:
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
     return EXIT_FINDINGS if args.check and changed else EXIT_OK
+
+
+def _authorize(args) -> int:
+    from .evaluate import cedar
+    agent, _, env = args.principal.partition("@")
+    if not agent or not env:
+        raise pipeline.UsageError(f"--principal {args.principal!r}: expected AGENT@ENV")
+    try:
+        context = json.loads(args.context)
+    except json.JSONDecodeError as exc:
+        raise pipeline.UsageError(f"--context: not JSON ({exc})") from None
+    if not isinstance(context, dict):
+        raise pipeline.UsageError("--context: expected a JSON object")
+    try:
+        policies, entities, schema = cedar.read_compiled(args.out, env)
+        resource = cedar.resource_uid_of(entities, args.resource, env)
+    except (FileNotFoundError, ValueError) as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    principal, action = cedar.request_uids(args.principal, args.action)
+    result = cedar.authorize(policies, entities, schema, principal, action, resource, context)
+    verdict = {"allow": "allow (forwarded)",
+               "shadow": "shadow (allowed by shadow permits only: logged, not forwarded)",
+               "deny": "deny"}[result.decision]
+    print(f"decision: {verdict}")
+    print(f"request: {principal} {action} {resource}")
+    print("determining policies:" + ("" if result.policies else
+                                     " none (no permit applies: denied by default)"))
+    for d in result.policies:
+        print(f"  [{d.mode}] {d.id}")
+    print(f"shadow: {'yes' if result.shadow else 'no'}")
+    for err in result.errors:
+        print(f"error: {err}")
+    return EXIT_OK if result.allowed else EXIT_FINDINGS
