@@ -1,0 +1,60 @@
+"""cilium.yaml: a CiliumNetworkPolicy that carries every kind of destination.
+
+Names go to `toFQDNs` (`matchName`, or `matchPattern` for `*.x`), addresses to `toCIDRSet`,
+each rule limited to its TCP port. FQDN rules only work when Cilium's DNS proxy sees the pod's
+lookups, hence the rule to kube-dns with `rules.dns` (DNS is allowed whenever anything is).
+`toFQDNs` may not share a rule with other peers, so names and addresses get separate rules.
+Default deny is requested explicitly for egress (and left alone for ingress); with no
+destination the one rule points at the `none` entity, which selects nothing.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .destinations import Dest, Subject, by_port, split
+from .kubernetes import KUBE_DNS, SELECTOR_LABEL, dump, header, metadata
+
+FILE = "cilium.yaml"
+
+
+def policy(subject: Subject, dests: Iterable[Dest]) -> str:
+    dests = tuple(dests)
+    carried, dropped = split(dests, FILE)  # Cilium expresses every kind: nothing is dropped
+    egress = [_dns_rule()] if dests else [{"toEntities": ["none"]}]
+    for port, group in by_port(carried).items():
+        names = [_fqdn(d) for d in group if d.kind in ("domain", "wildcard")]
+        nets = [{"cidr": d.network} for d in group if d.kind in ("ip", "cidr")]
+        if names:
+            egress.append({"toFQDNs": names, "toPorts": _tcp(port)})
+        if nets:
+            egress.append({"toCIDRSet": nets, "toPorts": _tcp(port)})
+    doc = {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumNetworkPolicy",
+        "metadata": metadata(subject, dropped),
+        "spec": {
+            "description": f"agentpol egress allowlist for {subject.principal}",
+            "endpointSelector": {"matchLabels": {SELECTOR_LABEL: subject.selector}},
+            "enableDefaultDeny": {"egress": True, "ingress": False},
+            "egress": egress,
+        },
+    }
+    return header(subject, "CiliumNetworkPolicy") + dump(doc)
+
+
+def _tcp(port: int) -> list:
+    return [{"ports": [{"port": str(port), "protocol": "TCP"}]}]
+
+
+def _fqdn(d: Dest) -> dict:
+    return {"matchPattern": d.host} if d.kind == "wildcard" else {"matchName": d.host}
+
+
+def _dns_rule() -> dict:
+    return {
+        "toEndpoints": [{"matchLabels": {"io.kubernetes.pod.namespace": KUBE_DNS["namespace"],
+                                         "k8s-app": KUBE_DNS["k8s-app"]}}],
+        "toPorts": [{"ports": [{"port": "53", "protocol": "UDP"},
+                               {"port": "53", "protocol": "TCP"}],
+                     "rules": {"dns": [{"matchPattern": "*"}]}}],
+    }

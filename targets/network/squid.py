@@ -1,0 +1,60 @@
+"""squid.conf: the access policy of an egress proxy dedicated to one subject.
+
+Squid cannot tell which pod a request came from (pod addresses are not known when compiling),
+so the fragment is the whole `http_access` policy of a proxy that serves only this subject: it
+allows each destination on its port and ends with `http_access deny all`. Names go to
+`dstdomain -n` acls (`*.x` becomes `.x`, which also matches `x` itself), addresses to `dst -n`
+acls (`-n`: never decide by a DNS lookup, so a forged PTR record cannot make an address look
+allowed). Squid refuses an acl holding both `.x.com` and `a.x.com` (and warns on nested `dst`
+networks), so entries covered by a wider one in the same acl are dropped: the set stays the same.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Iterable
+
+from .destinations import Dest, Subject, by_port
+
+FILE = "squid.conf"
+
+
+def fragment(subject: Subject, dests: Iterable[Dest]) -> str:
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "_", subject.name)
+    acls, rules = [], []
+    for port, group in by_port(dests).items():
+        port_acl = f"{prefix}_port_{port}"
+        acls.append(f"acl {port_acl} port {port}")
+        names = _collapse_names(d for d in group if d.kind in ("domain", "wildcard"))
+        nets = _collapse_networks(d for d in group if d.kind in ("ip", "cidr"))
+        for what, acl_type, entries in (("domains", "dstdomain", names),
+                                        ("addresses", "dst", nets)):
+            if entries:
+                acl = f"{prefix}_{what}_{port}"
+                acls.append(f"acl {acl} {acl_type} -n {' '.join(entries)}")
+                rules.append(f"http_access allow {acl} {port_acl}")
+    lines = [f"# agentpol: egress allowlist for {subject.principal} (squid.conf fragment); "
+             "generated, do not edit.",
+             "# The whole access policy of the egress proxy dedicated to this principal: include",
+             "# it after that proxy's http_port. Deny by default: only these destinations pass."]
+    if any(d.kind == "wildcard" for d in dests):
+        lines.append("# A `.x` entry (from `*.x`) also matches `x`: dstdomain cannot exclude it.")
+    lines += acls + rules + ["http_access deny all"]
+    return "\n".join(lines) + "\n"
+
+
+def _collapse_names(dests: Iterable[Dest]) -> list[str]:
+    """dstdomain entries, minus those a `.x` entry already covers."""
+    entries = sorted({"." + d.host[2:] if d.kind == "wildcard" else d.host for d in dests})
+    wide = [e for e in entries if e.startswith(".")]
+    return [e for e in entries
+            if not any(e != w and (e == w[1:] or e.endswith(w)) for w in wide)]
+
+
+def _collapse_networks(dests: Iterable[Dest]) -> list[str]:
+    """dst entries, minus those inside another entry."""
+    nets = sorted({ipaddress.ip_network(d.host) for d in dests},
+                  key=lambda n: (n.version, n.network_address, n.prefixlen))
+    kept = [n for n in nets
+            if not any(o != n and o.version == n.version and n.subnet_of(o) for o in nets)]
+    return [str(n.network_address) if n.num_addresses == 1 else str(n) for n in kept]

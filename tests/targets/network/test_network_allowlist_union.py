@@ -1,0 +1,101 @@
+"""What the files allow, read back from the files themselves, is exactly what each principal
+declared (its egress plus the hosts of the apis and mcp_servers it calls): nothing more, and
+what a format cannot carry is listed in that file."""
+from __future__ import annotations
+
+import pytest
+
+from agentpol.targets.network import emit
+from helpers import model_from
+from network_fixture import SOURCE
+import network_readback as read
+
+#: acme's live allowlists, written out by hand (refund-agent@prod runs in shadow mode).
+ACME = {
+    "support-bot@dev": {"api.openai.com:443", "jira-mcp.dev.acme.internal:443"},
+    "support-bot@staging": {"api.openai.com:443", "jira-mcp.staging.acme.internal:443"},
+    "support-bot@prod": {"api.openai.com:443", "jira-mcp.prod.acme.internal:443"},
+    "refund-agent@staging": {"api.stripe.com:443", "payments.staging.acme.internal:443"},
+    "refund-agent@prod": set(),
+    "code-agent@dev": {"api.anthropic.com:443", "github.com:443"},
+    "code-agent@staging": {"api.anthropic.com:443", "github.com:443"},
+}
+
+CRAWLER_STAGING = {
+    "*.example.com:443", "api.example.com:443", "*.a.example.com:443", "example.com:8443",
+    "172.16.0.0/12:443", "172.16.5.5:443", "203.0.113.7:8080", "[2001:db8::1]:443",
+    "2001:db8::/32:9443", "10.20.5.10:5432", "tools.staging.acme.internal:8080",
+    "hooks.slack.com:443",
+}
+
+
+def _is_address(dest: str) -> bool:
+    return read._network(dest.rsplit(":", 1)[0]) is not None
+
+
+def _host(dest: str) -> str:
+    return dest.rsplit(":", 1)[0]
+
+
+def allowed_by_each(files, p) -> dict[str, set[str]]:
+    """Per format, the destinations it allows; checks on the way that each lists the rest."""
+    base = f"network/{p.env}/{p.agent}/"
+    want = read.declared(p)
+    out = {}
+    allowed, listed = read.networkpolicy(files[base + "networkpolicy.yaml"])
+    assert allowed | listed == want and not allowed & listed
+    assert listed == {d for d in want if not _is_address(d)}
+    out["networkpolicy"] = allowed
+    allowed, listed = read.cilium(files[base + "cilium.yaml"])
+    assert allowed == want and listed == set()
+    out["cilium"] = allowed
+    allowed = read.squid(files[base + "squid.conf"])
+    assert allowed <= want
+    assert all(any(read.covers(e, d) for e in allowed) for d in want)
+    out["squid"] = allowed
+    allowed, listed = read.sandbox_runtime(files[base + "sandbox-runtime.json"])
+    assert allowed | listed == want and not allowed & listed
+    assert listed == {d for d in want if "/" in d}
+    out["sandbox-runtime"] = allowed
+    sandbox_hosts, fetch_hosts, listed = read.claude_settings(files[base + "claude-settings.json"])
+    assert sandbox_hosts == fetch_hosts == {_host(d) for d in want if not _is_address(d)}
+    assert listed == {d for d in want if _is_address(d)}
+    out["claude-settings"] = {d for d in want if _host(d) in sandbox_hosts}
+    return out
+
+
+@pytest.mark.parametrize("key", sorted(ACME))
+def test_acme_allowlists_are_the_declared_egress(acme_model, key):
+    p = acme_model.principals[key]
+    assert read.declared(p) == ACME[key]
+    per_format = allowed_by_each(emit(acme_model), p)
+    assert set().union(*per_format.values()) == ACME[key]
+
+
+def test_fixture_allowlists_are_the_declared_egress():
+    model = model_from(SOURCE)
+    files = emit(model)
+    assert read.declared(model.principals["crawler@staging"]) == CRAWLER_STAGING
+    for p in model.principals.values():
+        per_format = allowed_by_each(files, p)
+        union = set().union(*per_format.values())
+        assert union == read.declared(p), p.key
+        assert all(any(read.covers(e, d) for e in union) for d in read.declared(p))
+
+
+def test_wildcards_ports_and_ranges_in_every_format_that_has_them():
+    files = emit(model_from(SOURCE))
+    base = "network/staging/crawler/"
+    assert "*.example.com:443" in read.cilium(files[base + "cilium.yaml"])[0]
+    assert "2001:db8::/32:9443" in read.cilium(files[base + "cilium.yaml"])[0]
+    assert "2001:db8::/32:9443" in read.networkpolicy(files[base + "networkpolicy.yaml"])[0]
+    assert "[2001:db8::1]:443" in read.networkpolicy(files[base + "networkpolicy.yaml"])[0]
+    squid = read.squid(files[base + "squid.conf"])
+    # `.example.com` carries *.example.com and the names under it; the nested range goes too
+    assert {"*.example.com:443", "example.com:8443", "172.16.0.0/12:443"} <= squid
+    assert not {"api.example.com:443", "*.a.example.com:443", "172.16.5.5:443"} & squid
+    srt = read.sandbox_runtime(files[base + "sandbox-runtime.json"])[0]
+    assert {"*.example.com:443", "example.com:8443", "203.0.113.7:8080",
+            "[2001:db8::1]:443", "tools.staging.acme.internal:8080"} <= srt
+    claude = read.claude_settings(files[base + "claude-settings.json"])[0]
+    assert {"*.example.com", "example.com", "*.a.example.com"} <= claude
