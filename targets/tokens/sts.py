@@ -1,0 +1,151 @@
+"""`sts-session-policy.json`: the session policy that narrows the agent's role to its AWS grants
+for one run, with the `AssumeRole` parameters that pass it.
+
+A session policy can only narrow: the session gets what both the role's identity policy and the
+session policy allow, so the role's denies (the AWS target's) still hold and are not repeated
+here, where every character counts against STS's limit of 2,048. Statements are compacted
+without widening: actions on the same resources merge, then resources of the same actions.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from agentpol.catalogue import aws_access, aws_raw, aws_roles
+from agentpol.catalogue.aws_access import ActionGrant
+from agentpol.model import AWS_TYPES, Model, Principal, Span
+
+from .credential import Credential, Issued, base_name, dumps, lifetime, sources
+
+FILE = "sts-session-policy.json"
+LIMIT = 2048  # STS: characters of a session policy, packed (no whitespace)
+CHAINED_MAX = 3600  # AWS: a role assumed by a role (role chaining) gets at most one hour
+SESSION_NAME_MAX = 64
+
+
+@dataclass(frozen=True)
+class QuotaProblem:
+    """A session policy over STS's limit: for the checker's `quota` rule."""
+
+    principal: str
+    path: str
+    size: int
+    limit: int
+    span: Span
+
+    @property
+    def message(self) -> str:
+        return (f"the session policy of {self.principal} is {self.size} characters packed; "
+                f"STS accepts at most {self.limit} ({self.path})")
+
+
+def _grants(model: Model, p: Principal) -> tuple[list[ActionGrant], list]:
+    """IAM statements for the live AWS grants, and the grants they come from."""
+    out, used = [], []
+    env = model.environments[p.env]
+    for g in p.live_grants():
+        inst = model.instances.get(g.target.instance or "")
+        if inst is not None and inst.type in AWS_TYPES:
+            where = (inst.attrs, inst.account or "", inst.region or env.region,
+                     aws_roles.partition_of(env.aws_runtime))
+            out.extend(aws_raw.raw_grants(g.access.value, aws_raw.instance_candidates(
+                inst.type, *where)) if g.access.raw else
+                aws_access.statements_for(inst.type, g.access.value, *where))
+        elif g.target.kind == "aws" and g.access.raw:
+            out.extend(aws_raw.raw_grants(g.access.value, [(g.target.raw, None)]))
+        else:
+            continue
+        used.append(g)
+    return out, used
+
+
+def compact(grants: list[ActionGrant]) -> list[dict]:
+    """Allow statements, merged without widening, in a stable order."""
+    by_resources: dict[tuple, set[str]] = {}
+    conditions: dict[str, dict | None] = {}
+    for g in grants:
+        cond = json.dumps(g.condition, sort_keys=True)
+        conditions[cond] = g.condition
+        by_resources.setdefault((tuple(sorted(set(g.resources))), cond), set()).update(g.actions)
+    by_actions: dict[tuple, set[str]] = {}
+    for (resources, cond), actions in by_resources.items():
+        by_actions.setdefault((tuple(sorted(actions)), cond), set()).update(resources)
+    statements = []
+    for (actions, cond), resources in sorted(by_actions.items(),
+                                             key=lambda kv: (kv[0][0], sorted(kv[1]), kv[0][1])):
+        statement = {"Effect": "Allow", "Action": list(actions), "Resource": sorted(resources)}
+        if conditions[cond]:
+            statement["Condition"] = conditions[cond]
+        statements.append(statement)
+    return statements
+
+
+def packed(doc: dict) -> str:
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True)
+
+
+def session_policy(model: Model, p: Principal) -> tuple[dict | None, list]:
+    """The session policy of a principal's live AWS grants (None without any), and those
+    grants."""
+    grants, used = _grants(model, p)
+    return ({"Version": "2012-10-17", "Statement": compact(grants)} if grants else None), used
+
+
+def duration(model: Model, p: Principal) -> int:
+    """DurationSeconds: the session, but at most an hour when the runtime is itself a role."""
+    runtime = model.environments[p.env].aws_runtime or ""
+    return min(p.session, CHAINED_MAX) if ":role/" in runtime else p.session
+
+
+def session_name(p: Principal) -> str:
+    """RoleSessionName: the principal's name; a long one is cut and given a hash of the whole,
+    so that two principals never share it."""
+    name = base_name(p)
+    if len(name) <= SESSION_NAME_MAX:
+        return name
+    return name[:SESSION_NAME_MAX - 9] + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def quota_problems(model: Model) -> list[QuotaProblem]:
+    """Live session policies over STS's limit (emitted anyway, so reviewers see them)."""
+    out = []
+    for p in model.principals.values():
+        doc, _ = session_policy(model, p)
+        if doc is not None and len(packed(doc)) > LIMIT:
+            out.append(QuotaProblem(p.key, f"tokens/{p.env}/{p.agent}/{FILE}",
+                                    len(packed(doc)), LIMIT, p.span))
+    return out
+
+
+def issue(model: Model, p: Principal) -> Issued:
+    doc, used = session_policy(model, p)
+    if doc is None:
+        return {}, []
+    env = model.environments[p.env]
+    text, ttl, name = packed(doc), duration(model, p), session_name(p)
+    role = (aws_roles.role_arn(p.agent, env.aws_account, aws_roles.partition_of(env.aws_runtime))
+            if env.aws_account else None)
+    assume = {"RoleSessionName": name, "DurationSeconds": ttl, "Policy": text,
+              "Tags": [{"Key": "agent", "Value": p.agent}, {"Key": "env", "Value": p.env}]}
+    if role:
+        assume["RoleArn"] = role
+    if ttl < p.session:
+        how = (f"AWS cuts the session short: a role assumed by the role {env.aws_runtime} "
+               f"(role chaining) lasts at most {CHAINED_MAX}s, less than the {p.session}s "
+               "session; the runner assumes the role again while the session lasts")
+    else:
+        how = f"DurationSeconds = session ({p.session}s)"
+    files = {FILE: dumps({
+        "agent": p.agent,
+        "env": p.env,
+        "assume_role": assume,
+        "session_policy": doc,
+        "size": {"packed_characters": len(text), "limit": LIMIT},
+        "lifetime": lifetime(p, ttl, how),
+    })}
+    actions = sorted({a for s in doc["Statement"] for a in s["Action"]})
+    return files, [Credential(
+        kind="aws-sts-session", name=name, ttl_seconds=ttl, lifetime=how,
+        scope={"role_arn": role, "actions": actions, "packed_characters": len(text)},
+        files=(FILE,), sources=sources(used))]

