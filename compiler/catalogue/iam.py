@@ -187,6 +187,14 @@ def arn_matches_action(action: str, arn: str) -> bool:
     return not supported.isdisjoint(_types_of_arn(_split(action)[0], arn))
 
 
+def resource_types_of_arn(arn: str) -> frozenset[str]:
+    """The resource types (lower-case) an ARN names, by the most specific format it fits; empty
+    for `*`, a wildcard service or a service the catalogue lacks."""
+    parts = arn.split(":", 5)
+    service = parts[2].lower() if len(parts) == 6 else ""
+    return _types_of_arn(service, arn) if service in _services() else frozenset()
+
+
 @cache
 def _condition_keys(service: str) -> tuple[re.Pattern[str], ...]:
     if service not in _services():

@@ -1,0 +1,130 @@
+"""One grant (or deny) -> the IAM actions it means, each on the resources it needs.
+
+Three shapes reach IAM: an access word on an AWS instance (the catalogue's word table), a quoted
+IAM action on an AWS instance (that action on the instance's ARNs that the action can be scoped
+to, with the word's condition where its requests carry the key), and a quoted IAM action on a
+raw ARN (catalogue.aws_raw, which the tokens target's session policies share). Action patterns
+(`s3:Get*`) are expanded against the catalogue, so every emitted action is a real one. An action
+the catalogue does not know is skipped here and reported by the checker (`unknown_actions`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from agentpol.catalogue import aws_access, aws_raw, iam
+from agentpol.model import AWS_TYPES, Grant, Model, Principal
+
+#: The statement that lists the actions IAM cannot scope to a resource, on `*`.
+NO_SCOPE_SID = "ActionsWithoutResourceScope"
+
+
+@dataclass(frozen=True, order=True)
+class Scope:
+    """Actions on resources, if a condition holds: one IAM statement's worth.
+
+    `condition` is the Condition block as canonical JSON ("" for none), so scopes hash and
+    compare, and statements that differ only in actions or resources can be merged."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    condition: str = ""
+
+    def statement(self, sid: str | None, effect: str) -> dict:
+        out = {"Sid": sid} if sid else {}
+        out.update(Effect=effect, Action=list(self.actions), Resource=list(self.resources))
+        if self.condition:
+            out["Condition"] = json.loads(self.condition)
+        return out
+
+
+def condition_text(condition) -> str:
+    return json.dumps(condition, sort_keys=True) if condition else ""
+
+
+def is_aws(model: Model, grant: Grant) -> bool:
+    """Whether IAM enforces this grant: an AWS instance, or a raw ARN."""
+    if grant.target.instance is not None:
+        return model.instance(grant.target.instance).type in AWS_TYPES
+    return grant.target.kind == "aws"
+
+
+def scopes(model: Model, grant: Grant, partition: str) -> tuple[list[Scope], list[str]]:
+    """(the grant's scoped statements, the actions it needs that exist only on `*`)."""
+    target, access = grant.target, grant.access
+    if target.instance is not None:
+        inst = model.instance(target.instance)
+        if inst.type not in AWS_TYPES:
+            return [], []
+        where = (inst.type, inst.attrs, inst.account or "", inst.region, partition)
+        if access.raw:
+            groups = aws_raw.raw_grants(access.value, aws_raw.instance_candidates(*where))
+        else:
+            groups = aws_access.statements_for(where[0], access.value, *where[1:])
+    elif target.kind == "aws" and access.raw:
+        groups = aws_raw.raw_grants(access.value, [(target.raw, None)])
+    else:
+        return [], []
+    return _merge(g for g in groups if g.resources != ("*",)), [
+        a for g in groups if g.resources == ("*",) for a in g.actions]
+
+
+def _merge(groups) -> list[Scope]:
+    """One statement per (resources, condition), its actions joined, in first-seen order."""
+    merged: dict[tuple[tuple[str, ...], str], set[str]] = {}
+    for g in groups:
+        merged.setdefault((g.resources, condition_text(g.condition)), set()).update(g.actions)
+    return [Scope(tuple(sorted(actions)), resources, condition)
+            for (resources, condition), actions in merged.items()]
+
+
+def _camel(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", text) if w)
+
+
+def sid(model: Model, grant: Grant) -> str:
+    """`L12ReadDynamodbTableTickets`: the source line, then the access and the target, letters
+    and digits only (IAM's rule for Sids). A target in another env names that env."""
+    parts = [f"L{grant.origin.span.line}", "Deny" if grant.effect == "deny" else "",
+             _camel(grant.access.value)]
+    if grant.target.instance is None:
+        parts.append("Arn")
+    else:
+        inst = model.instance(grant.target.instance)
+        parts += [_camel(inst.type), _camel(inst.name)]
+        if inst.env not in (None, grant.env):
+            parts.append(_camel(inst.env))
+    return "".join(parts)
+
+
+def principal_scopes(model: Model, p: Principal, partition: str):
+    """(allow statements, actions on `*`, deny statements) of one principal, in source order:
+    its live grants, and every deny (a deny never waits for review)."""
+    allows, unscoped, denies = [], {}, []
+    for grant in p.live_grants():
+        scoped, star = scopes(model, grant, partition)
+        allows += [(sid(model, grant), scope, grant) for scope in scoped]
+        unscoped.update(dict.fromkeys(star))
+    for grant in p.denies:
+        scoped, star = scopes(model, grant, partition)
+        if star and grant.access.raw:  # a word's `*` part (ecr login) is not the word's target
+            scoped.append(Scope(tuple(sorted(star)), ("*",)))
+        denies += [(sid(model, grant), scope, grant) for scope in scoped]
+    return allows, sorted(unscoped), denies
+
+
+def unknown_actions(model: Model) -> list[tuple[Grant, str, str | None]]:
+    """(grant, action, did-you-mean) for each raw IAM action the catalogue does not know, once
+    per source location (the first principal's grant stands for the statement in every env)."""
+    seen, out = set(), []
+    for p in model.principals.values():
+        for grant in p.grants + p.denies:
+            access = grant.access
+            if not access.raw or not is_aws(model, grant) or iam.expand_action(access.value):
+                continue
+            if (access.span, access.value) not in seen:
+                seen.add((access.span, access.value))
+                out.append((grant, access.value, iam.suggest_action(access.value)))
+    return out

@@ -1,0 +1,64 @@
+"""IAM policy documents: rendering, AWS's size measure, unique Sids, and splitting a role's
+statements over several managed policies when they do not fit in one.
+"""
+
+from __future__ import annotations
+
+import json
+
+VERSION = "2012-10-17"
+#: AWS: a managed policy holds at most 6,144 characters, whitespace not counted.
+MANAGED_POLICY_MAX = 6144
+
+
+def document(statements: list[dict]) -> dict:
+    return {"Version": VERSION, "Statement": statements}
+
+
+def render(doc: dict) -> str:
+    """The file text: two-space JSON, keys in the order built (Sid, Effect, Action, ...)."""
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def size(text: str) -> int:
+    """What AWS counts against a policy quota: every character but whitespace."""
+    return sum(not c.isspace() for c in text)
+
+
+def unique_sids(statements: list[dict]) -> list[dict]:
+    """Number a repeated Sid (`...2`, `...3`) so every Sid in a role's policies is unique."""
+    seen: set[str] = set()
+    out = []
+    for statement in statements:
+        base = sid = statement.get("Sid")
+        n = 1
+        while sid in seen:
+            n += 1
+            sid = f"{base}{n}"
+        seen.add(sid)
+        out.append({**statement, "Sid": sid} if sid else statement)
+    return out
+
+
+def _fit(statement: dict, limit: int) -> list[dict]:
+    """A statement too big for one policy on its own, halved by its actions until each half
+    fits (a single action on too many resources stays whole: the quota check reports it)."""
+    actions = statement.get("Action")
+    if size(render(document([statement]))) <= limit or not isinstance(actions, list) or len(actions) < 2:
+        return [statement]
+    half = len(actions) // 2
+    return _fit({**statement, "Action": actions[:half]}, limit) + _fit(
+        {**statement, "Action": actions[half:]}, limit
+    )
+
+
+def split(statements: list[dict], limit: int = MANAGED_POLICY_MAX) -> list[dict]:
+    """Pack statements, in order, into as few documents as fit under `limit` each (at least
+    one, possibly with no statement: a role may be created before anything is granted)."""
+    parts: list[list[dict]] = [[]]
+    pieces = [piece for statement in statements for piece in _fit(statement, limit)]
+    for statement in unique_sids(pieces):
+        if parts[-1] and size(render(document(parts[-1] + [statement]))) > limit:
+            parts.append([])
+        parts[-1].append(statement)
+    return [document(part) for part in parts]
