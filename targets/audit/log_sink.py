@@ -1,0 +1,43 @@
+"""`audit/E/log-sink.json`: what keeps the env's `audit_log` whole: the deny statement every
+agent role of E carries (the AWS target merges the same statement, from the same builder, into
+each identity policy and permissions boundary) and the retention the operator sets on it.
+
+Retention is a floor, set by the operator's identity (agents are denied PutRetentionPolicy):
+a group that already keeps its events longer, or forever, keeps that setting, since lowering it
+would delete the oldest record.
+"""
+from __future__ import annotations
+
+from agentpol.catalogue.aws_audit import log_sink_deny
+from agentpol.catalogue.aws_roles import partition_of, role_arn
+from agentpol.model import AWS_TYPES, Environment, Grant, Model, Principal
+
+RETENTION_DAYS = 365  # a CloudWatch Logs retention value; a year of record, as PCI DSS 10.5.1 asks
+
+
+def log_sink(model: Model, env: Environment) -> dict | None:
+    if env.audit_log is None:
+        return None
+    group = model.instance(env.audit_log)
+    account = group.account or env.aws_account
+    partition = partition_of(env.aws_runtime)
+    agents = sorted(p.agent for p in model.principals_in(env.name) if _has_role(model, p))
+    return {
+        "audit_log": group.key,
+        "log_group": group.attr("name"),
+        "roles": [role_arn(a, env.aws_account, partition) for a in agents],
+        "statements": [log_sink_deny(group.attrs, account, group.region or env.region,
+                                     partition)],
+        "retention": {"logGroupName": group.attr("name"), "retentionInDays": RETENTION_DAYS},
+    }
+
+
+def _has_role(model: Model, p: Principal) -> bool:
+    """The AWS target's rule: a principal with any AWS grant (live or not) has a role."""
+    return any(_is_aws(model, g) for g in p.grants)
+
+
+def _is_aws(model: Model, g: Grant) -> bool:
+    if g.target.instance is not None:
+        return model.instance(g.target.instance).type in AWS_TYPES
+    return g.target.kind == "aws"
