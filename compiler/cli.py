@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -48,6 +49,21 @@ def _parser() -> argparse.ArgumentParser:
     _review_args(c)
     c.set_defaults(run=_compile)
 
+    ch = sub.add_parser("check", help="prove no env reaches another protected env's credentials")
+    ch.add_argument("dir", nargs="?", default="policies", type=Path)
+    _authz_args(ch)
+    ch.add_argument("--format", default="text", choices=("text", "json", "sarif", "github"))
+    ch.add_argument("--output", default=None, type=Path, metavar="FILE")
+    _review_args(ch)
+    ch.set_defaults(run=_check)
+
+    g = sub.add_parser("graph", help="the reachability graph, findings' paths in red")
+    g.add_argument("dir", nargs="?", default="policies", type=Path)
+    g.add_argument("-o", "--output", default=None, type=Path, metavar="FILE.dot|FILE.svg")
+    _authz_args(g)
+    _review_args(g)
+    g.set_defaults(run=_graph)
+
     e = sub.add_parser("explain", help="effective permissions of an agent, with their sources")
     e.add_argument("who", metavar="AGENT[@ENV]")
     e.add_argument("dir", nargs="?", default="policies", type=Path)
@@ -78,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _authz_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--aws-authz", action="append", default=[], type=Path, metavar="FILE",
+                   help="`aws iam get-account-authorization-details` output (repeatable)")
+
+
 def _review_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", default=None, metavar="DATE",
                    help="date for review windows (default: today, or SOURCE_DATE_EPOCH)")
@@ -89,9 +110,62 @@ def _compile(args) -> int:
     if args.env is not None and args.env not in model.environments:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
     files = artifacts.build(model, pipeline.targets(), names, args.env)
+    everything = args.env is None and names == list(pipeline.targets())
+    report = _run_check(model, files if everything else None, [])
+    if report.findings:
+        print(_render(report, "text", sys.stdout.isatty()), end="")
+    if report.errors:
+        print("agentpol: error findings; nothing written", file=sys.stderr)
+        return EXIT_FINDINGS
     artifacts.write_tree(args.output, files)
     print(f"agentpol: wrote {len(files)} files to {args.output} "
           f"({len(model.principals)} principals, targets: {', '.join(names) or 'none'})")
+    return EXIT_OK
+
+
+def _render(report, fmt: str, color: bool) -> str:
+    from .report import render as render_report
+    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    artifacts.write_file(path, text)
+
+
+def _run_check(model, files, authz_files):
+    from .check import AuthzError, check
+    try:
+        return check(model, files, authz_files)
+    except AuthzError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+
+
+def _check(args) -> int:
+    model = pipeline.load(args.dir, now=args.now)
+    report = _run_check(model, None, args.aws_authz)
+    text = _render(report, args.format, args.output is None and sys.stdout.isatty())
+    if args.output is None:
+        print(text, end="")
+    else:
+        _write(args.output, text)
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
+def _graph(args) -> int:
+    from .report import dot
+    model = pipeline.load(args.dir, now=args.now)
+    text = dot.render(_run_check(model, None, args.aws_authz))
+    if args.output is None:
+        print(text, end="")
+        return EXIT_OK
+    if args.output.suffix == ".svg":
+        try:
+            text = dot.svg(text)
+        except RuntimeError as exc:
+            raise pipeline.UsageError(str(exc)) from None
+    _write(args.output, text)
+    print(f"agentpol: wrote {args.output}")
     return EXIT_OK
 
 

@@ -1,1 +1,59 @@
-"""check."""
+"""The proof: no principal of one env reaches another, protected env's credentials.
+
+`check(model)` builds the reachability graph from every grant as written (after expansion),
+runs every rule of DESIGN.md's check table, and says how much it looked at: the (principal,
+action, resource) triples examined and the roles it could not look into.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from agentpol.model import Model
+
+from . import authz as _authz
+from .authz import Account, AuthzError
+from .findings import ERROR, RULES as RULE_TABLE, Finding
+from .graph import Graph, build
+from .rules import RULES, Context
+
+__all__ = ["AuthzError", "Finding", "Report", "RULE_TABLE", "check"]
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]  # sorted by location, then rule
+    triples: int  # (principal, action, resource) triples examined
+    opaque_roles: int  # roles reachable but known only by name (no authz file)
+    graph: Graph
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == ERROR)
+
+
+def check(model: Model, files: Mapping[str, str] | None = None,
+          authz: Iterable[str | Path | Account] = ()) -> Report:
+    """Every finding about `model`. `files` are its compiled artifacts (built with every
+    registered target when not given, for `quota` and `test`); `authz` are
+    get-account-authorization-details files (paths, or accounts already read)."""
+    given = tuple(authz)
+    accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
+        Path(a) for a in given if not isinstance(a, Account))
+    graph = build(model, accounts)
+    built: dict[str, Mapping[str, str]] = {}
+
+    def compiled() -> Mapping[str, str]:
+        if files is not None:
+            return files
+        if "files" not in built:
+            from agentpol import artifacts, pipeline
+            table = pipeline.targets()
+            built["files"] = artifacts.build(model, table, list(table))
+        return built["files"]
+
+    ctx = Context(model, graph, compiled)
+    found = {f for rule in RULES.values() for f in rule(ctx)}
+    return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
+                  graph.opaque_roles(), graph)

@@ -1,1 +1,21 @@
-"""report."""
+"""Findings as text (for people), JSON (for tools), SARIF 2.1.0 (code scanning) and GitHub
+workflow annotations; and the reachability graph as DOT."""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from agentpol.check import Report
+
+from . import github, json_report, sarif, text
+
+#: `--format` name -> renderer; `color` matters only to text.
+FORMATS: Mapping[str, Callable[..., str]] = {
+    "text": text.render,
+    "json": json_report.render,
+    "sarif": sarif.render,
+    "github": github.render,
+}
+
+
+def render(report: Report, fmt: str, color: bool = False) -> str:
+    return FORMATS[fmt](report, color=color)

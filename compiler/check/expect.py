@@ -1,0 +1,290 @@
+"""`test` blocks: every `expect` decided against the compiled artifacts, not the source.
+
+Each provider answers for its own resources, the way the software that enforces the file would
+(LANGUAGE.md "Tests"): IAM (identity policies and permissions boundary, account guard included)
+for AWS types, the GitHub token requests for `github_repo`, the Vault policy for `vault_path`,
+the Cedar policies for `api` and `mcp_server`, the Cilium allowlist for `host`. An access word
+stands for all its provider actions: `expect allow` holds when every one is allowed, `expect
+deny` when none is. Only live files count (shadow/ copies are what is *not* live), and runtime
+conditions (approvals, budgets, rates) are taken as met.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Callable, Mapping
+
+import yaml
+
+from agentpol import schema
+from agentpol.catalogue import aws_access, github, iam, vault
+from agentpol.catalogue.cedar import agent_uid, action_uid
+from agentpol.evaluate import cedar, iam as iam_eval
+from agentpol.expand import endpoint
+from agentpol.model import AWS_TYPES, Expect, Instance, Model, Ref, Test
+
+from . import aws
+from .findings import Finding, Hop, finding
+from .patterns import dest, globs_meet, within
+
+Files = Mapping[str, str]
+#: (what was asked, allowed?, the file that answered)
+Answer = tuple[str, bool, str]
+Evaluator = Callable[[Model, Files, str, Expect, "Target"], list[Answer]]
+
+
+class Target:
+    """What an expect points at: an instance, or a raw string with its templates expanded."""
+
+    def __init__(self, model: Model, e: Expect):
+        self.instance: Instance | None = None
+        self.raw: str | None = None
+        if isinstance(e.target, Ref):
+            res = model.program.resources.get(f"{e.target.type}.{e.target.name}")
+            key = res.ref if res is not None and res.shared else \
+                f"{e.target.type}.{e.target.name}@{e.target.env or e.env}"
+            self.instance = model.instances.get(key)
+            self.kind = _KIND_OF_TYPE.get(e.target.type, "")
+            self.label = key
+        else:
+            env = model.environments[e.env]
+            self.raw = (e.target.value.replace("{env}", env.name)
+                        .replace("{account}", env.aws_account or "")
+                        .replace("{region}", env.region))
+            self.kind = schema.raw_kind(self.raw)
+            self.label = f'"{self.raw}"'
+
+
+_KIND_OF_TYPE = {**{t: "aws" for t in AWS_TYPES}, "github_repo": "github",
+                 "vault_path": "vault", "api": "cedar", "mcp_server": "cedar", "host": "network"}
+
+
+def findings(model: Model, files: Files) -> list[Finding]:
+    live = {path: text for path, text in files.items() if not path.startswith("shadow/")}
+    out = []
+    for test in model.program.tests:
+        for e in test.expects:
+            failed = _failure(model, live, test, e)
+            if failed is not None:
+                out.append(failed)
+    return out
+
+
+def _failure(model: Model, files: Files, test: Test, e: Expect) -> Finding | None:
+    key = f"{e.agent}@{e.env}"
+    target = Target(model, e)
+    answers = EVALUATORS[target.kind](model, files, key, e, target) if target.kind in \
+        EVALUATORS else []
+    if e.effect == "allow":
+        wrong = [a for a in answers if not a[1]]
+        if answers and not wrong:
+            return None
+        what, _, where = wrong[0] if wrong else (f"{e.access} {target.label}", False, "nothing")
+        verdict = "denied"
+    else:
+        wrong = [a for a in answers if a[1]]
+        if not wrong:
+            return None
+        what, _, where = wrong[0]
+        verdict = "allowed"
+    more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+    return finding("test-failed",
+                   f'test "{test.name}": `{e}` does not hold: {what} is {verdict} by '
+                   f"{where}{more}", e.span,
+                   (Hop(f"p:{key}", key, e.span),
+                    Hop(f"expect:{target.label}", target.label, where, f"{what}: {verdict}")))
+
+
+# --- AWS: the IAM evaluator over the role's identity policies and boundary --------------------
+
+
+def _concrete(pattern: str) -> str:
+    """One name a pattern matches, to ask about: `*` a probe name, `?` one character."""
+    return pattern.replace("*", "agentpol-probe").replace("?", "x")
+
+
+def _aws(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
+    agent, env = e.agent, e.env
+    base = f"aws/{env}/{agent}/"
+    identity = [json.loads(files[p]) for p in sorted(files)
+                if p.startswith(base + "identity-policy")]
+    boundary = json.loads(files[base + "permissions-boundary.json"]) \
+        if base + "permissions-boundary.json" in files else None
+    where = base + "identity-policy.json"
+    out = []
+    for action, resource, context in _aws_requests(model, e, t):
+        ctx = dict(context)
+        account = _account_of(model, resource, t)
+        if account:
+            ctx["aws:ResourceAccount"] = account
+        request = iam_eval.Request(action, resource, ctx)
+        allowed = bool(identity) and iam_eval.evaluate(request, identity, boundary).allowed
+        out.append((f"{action} on {resource}", allowed, where))
+    return out
+
+
+def _aws_requests(model: Model, e: Expect, t: Target) -> list[tuple[str, str, dict]]:
+    if t.raw is not None:
+        return [(a, _concrete(t.raw), {}) for a in aws.expand(e.access.value)]
+    inst = t.instance
+    if inst is None:
+        return []
+    account, region = aws.location(model, inst)
+    if e.access.raw:
+        arns = aws.instance_arns(model, inst)
+        out = []
+        for a in aws.expand(e.access.value):
+            fits = [r for r in arns if iam.arn_matches_action(a, r)] or list(arns[:1])
+            out += [(a, _concrete(fits[0]), {})] if fits else []
+        return out
+    try:
+        stmts = aws_access.statements_for(inst.type, e.access.value, inst.attrs, account, region)
+    except (ValueError, KeyError):
+        return []
+    return [(a, _concrete(r), _context(s.condition)) for s in stmts for a in s.actions
+            for r in s.resources]
+
+
+def _context(condition) -> dict:
+    """Request context that meets a grant's own condition (a kms alias, an s3 prefix)."""
+    out = {}
+    for op, keys in (condition or {}).items():
+        for k, values in keys.items():
+            values = [_concrete(v).replace("agentpol-probe", "") for v in values]
+            out[k] = values if op.startswith("ForAnyValue") else values[0]
+    return out
+
+
+def _account_of(model: Model, resource: str, t: Target) -> str | None:
+    """aws:ResourceAccount: the ARN's account, else its instance's (a bucket's)."""
+    field = resource.split(":")[4] if resource.count(":") >= 5 else ""
+    if field.isdigit():
+        return field
+    if t.instance is not None:
+        return t.instance.account
+    for inst in model.instances.values():
+        if inst.type == "s3_bucket" and any(globs_meet(a, resource)
+                                            for a in aws.instance_arns(model, inst)):
+            return aws.location(model, inst)[0] or None
+    return None
+
+
+# --- GitHub: the installation token requests ---------------------------------------------
+
+
+def _github(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
+    repo = str(t.instance.attr("repo")) if t.instance is not None else (t.raw or "")
+    owner, _, name = repo.partition("/")
+    wanted = github.permission(e.access.value, e.access.raw)
+    what = f"{e.access} on {repo}"
+    if wanted is None:
+        return [(what, False, "no GitHub permission")]
+    perm, level = wanted
+    base = f"tokens/{e.env}/{e.agent}/github-token"
+    for path in sorted(p for p in files if p.startswith(base) and p.endswith(".json")):
+        doc = json.loads(files[path])
+        body = doc["request"]["body"]
+        repos = body.get("repositories")
+        if doc["installation"]["owner"].lower() != owner.lower() or (
+                repos is not None and name not in repos):
+            continue
+        have = body.get("permissions", {}).get(perm)
+        if have in github.LEVELS and github.LEVELS.index(have) >= github.LEVELS.index(level):
+            return [(what, True, path)]
+    return [(what, False, f"tokens/{e.env}/{e.agent}/github-token*.json")]
+
+
+# --- Vault: the policy's path rules ----------------------------------------------------
+
+
+_VAULT_RULE = re.compile(r'path\s+"((?:[^"\\]|\\.)*)"\s*\{\s*capabilities\s*=\s*\[([^\]]*)\]')
+
+
+def vault_rules(hcl: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(path pattern, capabilities) of each `path` block, as the tokens target writes them."""
+    return [(json.loads(f'"{p}"'), tuple(json.loads(f"[{caps}]")))
+            for p, caps in _VAULT_RULE.findall(hcl)]
+
+
+def _vault_allows(rules, path: str, capability: str) -> bool:
+    """Vault's rule for a path: an exact rule beats globs, then the longest prefix wins."""
+    exact = [caps for p, caps in rules if p == path and "*" not in p and "+" not in p]
+    if exact:
+        caps = exact[0]
+    else:
+        globs = [(len(p.split("*")[0].split("+")[0]), caps) for p, caps in rules
+                 if ("*" in p or "+" in p) and _vault_match(p, path)]
+        if not globs:
+            return False
+        caps = max(globs, key=lambda g: g[0])[1]
+    return "deny" not in caps and capability in caps
+
+
+def _vault_match(pattern: str, path: str) -> bool:
+    rx = re.escape(pattern).replace(r"\+", "[^/]+")
+    rx = rx[:-2] + ".*" if rx.endswith(r"\*") else rx
+    return re.fullmatch(rx, path) is not None
+
+
+def _vault(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
+    path = str(t.instance.attr("path")) if t.instance is not None else (t.raw or "")
+    where = f"tokens/{e.env}/{e.agent}/vault-policy.hcl"
+    rules = vault_rules(files.get(where, ""))
+    caps = vault.capabilities(e.access.value, e.access.raw) or ()
+    probe = path.replace("*", "agentpol-probe").replace("+", "agentpol-probe")
+    return [(f"{c} on {probe}", _vault_allows(
+        rules, vault.rule_path(probe, e.access.value, e.access.raw), c), where) for c in caps]
+
+
+# --- the gateway: Cedar ----------------------------------------------------------------
+
+
+def _cedar(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
+    base = f"cedar/{e.env}/"
+    texts = [files.get(base + f) for f in cedar.FILES]
+    what = f"{e.access.value} on {t.label}"
+    if None in texts or t.instance is None:
+        return [(what, False, base + "policies.cedar")]
+    policies, entities, schema_text = texts
+    try:
+        resource = cedar.resource_uid_of(entities, t.instance.key, e.env)
+    except ValueError:
+        return [(what, False, base + "entities.json")]
+    result = cedar.authorize(policies, entities, schema_text, agent_uid(key),
+                             action_uid(e.access.value), resource, cedar.MET_CONTEXT)
+    return [(what, result.allowed and not result.errors, base + "policies.cedar")]
+
+
+# --- hosts: the Cilium allowlist ---------------------------------------------------------
+
+
+def _network(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
+    where = f"network/{e.env}/{e.agent}/cilium.yaml"
+    if t.instance is None:
+        return []
+    host, port = endpoint(t.instance)
+    doc = yaml.safe_load(files.get(where, "")) or {}
+    allowed = any(_cilium_allows(rule, host, port)
+                  for rule in (doc.get("spec") or {}).get("egress", []))
+    return [(f"connect {host}:{port}", allowed, where)]
+
+
+def _cilium_allows(rule: Mapping, host: str, port: int) -> bool:
+    ports = [int(p["port"]) for tp in rule.get("toPorts", []) for p in tp.get("ports", [])
+             if p.get("protocol", "TCP") in ("TCP", "ANY")]
+    if rule.get("toPorts") and port not in ports:
+        return False
+    d = dest(host)
+    for f in rule.get("toFQDNs", []):
+        if f.get("matchName", "").lower() == d.value or (
+                "matchPattern" in f and re.fullmatch(
+                    re.escape(f["matchPattern"].lower()).replace(r"\*", "[^.]*"), d.value)):
+            return True
+    cidrs = list(rule.get("toCIDR", [])) + [c["cidr"] for c in rule.get("toCIDRSet", [])]
+    return d.is_ip and any(within(d, dest(c)) for c in cidrs)
+
+
+#: Provider -> the function that decides an expect's requests against its files.
+EVALUATORS: Mapping[str, Evaluator] = {
+    "aws": _aws, "github": _github, "vault": _vault, "cedar": _cedar, "network": _network,
+}

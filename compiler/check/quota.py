@@ -1,0 +1,29 @@
+"""`quota`: compiled files that exceed their provider's size or count limits after splitting.
+
+Each target knows its own limits: the AWS target's managed policies, attachments, trust
+policies and role names (`targets.aws.quota_problems`, over the files), and the tokens target's
+STS session policies (`targets.tokens.quota_problems`, over the model).
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from agentpol.model import Model
+
+from .findings import Finding, Hop, finding
+
+
+def findings(model: Model, files: Mapping[str, str]) -> list[Finding]:
+    from agentpol.targets import aws, tokens
+    out = []
+    for q in aws.quota_problems(files):
+        p = model.principals.get(f"{q.agent}@{q.env}")
+        where = p.span if p is not None else q.path
+        out.append(finding("quota", str(q), where,
+                           (Hop(f"p:{q.agent}@{q.env}", f"{q.agent}@{q.env}", where),
+                            Hop(f"file:{q.path}", q.path, q.path, q.quota))))
+    for q in tokens.quota_problems(model):
+        out.append(finding("quota", q.message, q.span,
+                           (Hop(f"p:{q.principal}", q.principal, q.span),
+                            Hop(f"file:{q.path}", q.path, q.path, "session policy size"))))
+    return out

@@ -1,0 +1,29 @@
+"""GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding, at the
+statement that grants its first hop, with the witness path in the message."""
+from __future__ import annotations
+
+from agentpol.check import Report
+
+from .common import summary, where
+
+
+def _data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(s: str) -> str:
+    return _data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report, color: bool = False) -> str:
+    out = []
+    for f in report.findings:
+        props = []
+        loc = where(f.location)
+        if loc:
+            props += [f"file={_prop(loc[0])}", f"line={loc[1]}", f"col={loc[2]}"]
+        props.append(f"title={_prop(f.rule)}")
+        body = "\n".join([f.message] + [str(h) for h in f.witness])
+        out.append(f"::{f.severity} {','.join(props)}::{_data(body)}")
+    out.append(summary(report))
+    return "\n".join(out) + "\n"

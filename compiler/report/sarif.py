@@ -1,0 +1,91 @@
+"""SARIF 2.1.0 for code scanning: stable ruleIds (the rule table's ids), results located in the
+`.agentpol` sources, the witness path as a code flow, and partialFingerprints that survive
+lines moving (rule, file and message; never a line number).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+
+from agentpol.check import Report
+from agentpol.check.findings import RULES, Finding, Hop, Location
+
+from .common import where
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning"}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("agentpol")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+def _physical(loc: Location | None) -> dict | None:
+    w = where(loc)
+    if w is None:
+        return None
+    file, line, col = w
+    return {"artifactLocation": {"uri": file},
+            "region": {"startLine": max(line, 1), "startColumn": max(col, 1)}}
+
+
+def _rule(rule_id: str) -> dict:
+    severity, text = RULES[rule_id]
+    return {
+        "id": rule_id,
+        "name": "".join(part.capitalize() for part in rule_id.split("-")),
+        "shortDescription": {"text": text},
+        "defaultConfiguration": {"level": _LEVEL[severity]},
+    }
+
+
+def _step(hop: Hop) -> dict:
+    text = f"{hop.via} -> {hop.label}" if hop.via else hop.label
+    step = {"location": {"message": {"text": text}}}
+    physical = _physical(hop.where)
+    if physical:
+        step["location"]["physicalLocation"] = physical
+    return step
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict:
+    w = where(f.location)
+    fingerprint = hashlib.sha256(f"{f.rule}|{w[0] if w else ''}|{f.message}".encode()).hexdigest()
+    result = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": _LEVEL[f.severity],
+        "message": {"text": f.message},
+        "partialFingerprints": {"agentpolFinding/v1": fingerprint},
+    }
+    physical = _physical(f.location)
+    if physical:
+        result["locations"] = [{"physicalLocation": physical}]
+    if f.witness:
+        result["codeFlows"] = [{"threadFlows": [{"locations": [_step(h) for h in f.witness]}]}]
+    return result
+
+
+def render(report: Report, color: bool = False) -> str:
+    ids = list(RULES)
+    index = {rule: i for i, rule in enumerate(ids)}
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "agentpol",
+                "version": _version(),
+                "rules": [_rule(r) for r in ids],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, index) for f in report.findings],
+            "properties": {"triplesExamined": report.triples,
+                           "rolesKnownOnlyByName": report.opaque_roles},
+        }],
+    }
+    return json.dumps(log, indent=2, sort_keys=True) + "\n"
