@@ -140,8 +140,9 @@ def raw_kind(value: str) -> str:
     """Which provider reads a quoted raw target (LANGUAGE.md: an ARN, a Vault path, or
     `owner/repo`): an `arn:` is AWS; exactly `owner/name` is a GitHub repo; anything else is a
     Vault path (so `secret/data/x` is Vault, and a Vault path of one segment pair must carry
-    a mount prefix that is not a GitHub owner, or a trailing `*`)."""
-    if value.startswith("arn:"):
+    a mount prefix that is not a GitHub owner, or a trailing `*`). A bare `*` is IAM's "every
+    resource": a Vault rule on every path would be written `"secret/*"` or similar."""
+    if value.startswith("arn:") or value == "*":
         return "aws"
     if GITHUB_REPO.match(value) and not value.startswith(VAULT_MOUNTS):
         return "github"
