@@ -3,15 +3,19 @@
 For every principal (a shadow one, or one with nothing live, gets files that deny everything):
 `network/E/A/networkpolicy.yaml`, `cilium.yaml`, `squid.conf`, `sandbox-runtime.json`,
 `claude-settings.json`, built from `live_egress()` (declared egress plus the hosts of the apis
-and mcp_servers it calls). Each format module builds from a `Subject` and destinations, not a
-Principal, so other pods (an MCP server's upstreams) can reuse them.
+and mcp_servers it calls). The three cluster formats are built by `agentpol.catalogue.netpolicy`
+(shared with the audit target, which locks MCP servers' pods); the two sandbox formats, which
+run the agent itself, are built here. Every builder takes a `Subject` and destinations, not a
+Principal.
 """
 from __future__ import annotations
 
+from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
+from agentpol.catalogue.netpolicy.destinations import Subject, destinations
 from agentpol.model import Model, Principal
 
-from . import cilium, claude, kubernetes, sandbox, squid
-from .destinations import Subject, denied_for, destinations
+from . import claude, sandbox
+from .denied import denied_for
 
 
 def emit(model: Model) -> dict[str, str]:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from agentpol.catalogue.netpolicy.destinations import Dest, Subject, split
+
 from .credentials import CREDENTIAL_PATHS
-from .destinations import Denied, Dest, Subject, split
+from .denied import Denied
 
 FILE = "sandbox-runtime.json"
 

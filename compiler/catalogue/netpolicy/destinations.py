@@ -1,9 +1,10 @@
 """What every network format is built from: the destinations one pod may reach, and who it is.
 
 Each format expresses only some kinds of destination (EXPRESSES); builders take a `Subject`
-(not a Principal) so the same code serves an agent's pods and, later, an MCP server's upstream
-allowlist. Cilium expresses every kind, so no destination that parses (LANGUAGE.md: host, IP or
-CIDR with a port; anything else is input error E027) is left without an enforcing format.
+(not a Principal) so the same code serves an agent's pods (network target) and an MCP server's
+own pods (audit target). Cilium expresses every kind, so no destination that parses
+(LANGUAGE.md: host, IP or CIDR with a port; anything else is input error E027) is left
+without an enforcing format.
 """
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from agentpol.model import Egress, Model
-
 KINDS = ("domain", "wildcard", "ip", "cidr")
 
 #: Which destination kinds each emitted file can carry (DESIGN: "Each network format carries
-#: the destinations it can express"). Claude Code settings also drop the port (see claude.py).
+#: the destinations it can express"), this package's formats and the network target's sandbox
+#: ones alike. Claude Code settings also drop the port (targets/network/claude.py).
 EXPRESSES: Mapping[str, frozenset[str]] = {
     "networkpolicy.yaml": frozenset({"ip", "cidr"}),
     "cilium.yaml": frozenset(KINDS),
@@ -60,33 +60,19 @@ class Subject:
     principal: str
 
 
-@dataclass(frozen=True)
-class Denied:
-    """Names and ranges of protected environments other than the subject's own, for the
-    formats that have an explicit deny list (sandbox-runtime, Claude Code)."""
-
-    owners: Mapping[str, str]  # domain or cidr -> the env it belongs to
-
-    @property
-    def domains(self) -> tuple[str, ...]:
-        return tuple(sorted(k for k in self.owners if "/" not in k))
-
-    @property
-    def cidrs(self) -> tuple[str, ...]:
-        return tuple(sorted(k for k in self.owners if "/" in k))
+def dest(kind: str, host: str, port: int) -> Dest:
+    """A destination with its host normalised, so equal destinations compare equal."""
+    if kind == "ip":
+        return Dest("ip", str(ipaddress.ip_address(host)), port)
+    if kind == "cidr":
+        return Dest("cidr", str(ipaddress.ip_network(host)), port)
+    return Dest(kind, host.lower().rstrip("."), port)
 
 
-def destinations(egress: Iterable[Egress]) -> tuple[Dest, ...]:
-    """Sorted, de-duplicated destinations of the given (live) egress."""
-    return tuple(sorted({_dest(e) for e in egress}))
-
-
-def _dest(e: Egress) -> Dest:
-    if e.kind == "ip":
-        return Dest("ip", str(ipaddress.ip_address(e.host)), e.port)
-    if e.kind == "cidr":
-        return Dest("cidr", str(ipaddress.ip_network(e.host)), e.port)
-    return Dest(e.kind, e.host.lower().rstrip("."), e.port)
+def destinations(egress: Iterable) -> tuple[Dest, ...]:
+    """Sorted, de-duplicated destinations of the given egress (anything with `kind`, `host`
+    and `port`, such as the model's `Egress`)."""
+    return tuple(sorted({dest(e.kind, e.host, e.port) for e in egress}))
 
 
 def split(dests: Iterable[Dest], fmt: str) -> tuple[tuple[Dest, ...], tuple[Dest, ...]]:
@@ -103,14 +89,6 @@ def by_port(dests: Iterable[Dest]) -> dict[int, tuple[Dest, ...]]:
     for d in sorted(dests, key=lambda d: (d.port, d)):
         out.setdefault(d.port, []).append(d)
     return {port: tuple(ds) for port, ds in out.items()}
-
-
-def denied_for(model: Model, env: str) -> Denied:
-    """Every other protected env's domains and cidrs. Egress into them is a cross-env finding
-    (so a compiled allowlist never needs them); denying them outright costs nothing."""
-    others = [e for e in model.environments.values() if e.protected and e.name != env]
-    return Denied({item: e.name for e in others
-                   for item in [d.lower() for d in e.domains] + list(e.cidrs)})
 
 
 def listing(dests: Iterable[Dest]) -> str:

@@ -1,0 +1,83 @@
+"""The cluster egress formats on their own (NetworkPolicy, Cilium, squid): what each
+expresses, squid's overlap rule, naming, and use for pods that are not an agent's (an MCP
+server's upstream allowlist, as the audit target writes it)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import yaml
+
+from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
+from agentpol.catalogue.netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject, dest,
+                                                       destinations, split)
+
+MCP = Subject(name="mcp-jira", namespace="agents-prod", selector="jira",
+              principal="mcp_server.jira@prod")
+UPSTREAM = (Dest("domain", "acme.atlassian.net", 443),)
+
+
+def test_every_kind_is_expressed_by_some_format():
+    # so no destination that parses is an input error for being inexpressible (DESIGN)
+    assert set(KINDS) == set().union(*EXPRESSES.values())
+    assert EXPRESSES["cilium.yaml"] == set(KINDS)
+
+
+def test_split_by_format():
+    dests = (Dest("cidr", "10.0.0.0/8", 443), Dest("domain", "a.com", 443),
+             Dest("ip", "10.1.2.3", 22), Dest("wildcard", "*.b.com", 443))
+    carried, dropped = split(dests, "networkpolicy.yaml")
+    assert [d.kind for d in carried] == ["cidr", "ip"]
+    assert [d.kind for d in dropped] == ["domain", "wildcard"]
+    assert split(dests, "sandbox-runtime.json")[1] == (Dest("cidr", "10.0.0.0/8", 443),)
+
+
+def test_destination_text():
+    assert str(Dest("ip", "2001:db8::1", 443)) == "[2001:db8::1]:443"
+    assert str(Dest("cidr", "2001:db8::/32", 443)) == "2001:db8::/32:443"
+    assert Dest("ip", "10.1.2.3", 22).network == "10.1.2.3/32"
+
+
+def test_destinations_normalised_and_deduplicated():
+    assert dest("domain", "API.Example.com.", 443) == Dest("domain", "api.example.com", 443)
+    assert dest("ip", "2001:0db8::0001", 443) == Dest("ip", "2001:db8::1", 443)
+    egress = [SimpleNamespace(kind="domain", host="B.com", port=443),
+              SimpleNamespace(kind="domain", host="b.com.", port=443),
+              SimpleNamespace(kind="cidr", host="10.0.0.0/8", port=22)]
+    assert destinations(egress) == (Dest("cidr", "10.0.0.0/8", 22), Dest("domain", "b.com", 443))
+
+
+def test_builders_serve_other_pods():
+    np = yaml.safe_load(kubernetes.networkpolicy(MCP, UPSTREAM))
+    assert np["metadata"]["name"] == "agentpol-mcp-jira"
+    assert np["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "jira"}
+    cnp = yaml.safe_load(cilium.policy(MCP, UPSTREAM))
+    assert {"matchName": "acme.atlassian.net"} in cnp["spec"]["egress"][1]["toFQDNs"]
+    assert "acl mcp-jira_domains_443 dstdomain -n acme.atlassian.net" in \
+        squid.fragment(MCP, UPSTREAM)
+
+
+def test_names_made_kubernetes_safe_and_namespace_optional():
+    subject = Subject(name="Data_Bot", namespace=None, selector="data-bot", principal="x@dev")
+    doc = yaml.safe_load(kubernetes.networkpolicy(subject, ()))
+    assert doc["metadata"]["name"] == "agentpol-data-bot"
+    assert "namespace" not in doc["metadata"]  # applied to the namespace kubectl is given
+
+
+def test_squid_drops_entries_a_wider_one_covers():
+    dests = (Dest("wildcard", "*.x.com", 443), Dest("domain", "x.com", 443),
+             Dest("domain", "a.x.com", 443), Dest("wildcard", "*.b.x.com", 443),
+             Dest("domain", "ax.com", 443), Dest("domain", "x.com", 80),
+             Dest("cidr", "10.0.0.0/8", 443), Dest("ip", "10.9.9.9", 443),
+             Dest("ip", "192.0.2.1", 443))
+    text = squid.fragment(MCP, dests)
+    assert "acl mcp-jira_domains_443 dstdomain -n .x.com ax.com\n" in text
+    assert "acl mcp-jira_domains_80 dstdomain -n x.com\n" in text  # other port, other acl
+    assert "acl mcp-jira_addresses_443 dst -n 10.0.0.0/8 192.0.2.1\n" in text
+    assert text.endswith("http_access deny all\n")
+
+
+def test_networkpolicy_lists_what_it_cannot_express():
+    dests = (Dest("cidr", "10.0.0.0/8", 443), Dest("domain", "a.com", 443))
+    np = kubernetes.networkpolicy(MCP, dests)
+    assert "#   a.com:443\n" in np
+    assert yaml.safe_load(np)["metadata"]["annotations"]["agentpol/not-expressible"] == "a.com:443"
