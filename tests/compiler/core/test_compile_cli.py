@@ -111,3 +111,8 @@ def test_fmt_check_reports_unformatted(tmp_path, capsys):
     assert main(["fmt", str(tmp_path), "--check"]) == 1
     assert main(["fmt", str(tmp_path)]) == 0
     assert (tmp_path / "a.agentpol").read_text() == "environment e {\n  protected = true\n}\n"
+
+
+def test_project_policies_are_canonically_formatted(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["fmt", "policies", "--check"]) == 0
