@@ -10,8 +10,14 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from agentpol.model import Model
+from . import audit, aws, cedar, network, tokens
 
 Emit = Callable[[Model], Mapping[str, str]]
 
 TARGETS: Mapping[str, Emit] = {
+    "audit": audit.emit,
+    "aws": aws.emit,
+    "cedar": cedar.emit,
+    "network": network.emit,
+    "tokens": tokens.emit,
 }
