@@ -1,0 +1,1 @@
+"""What is deployed in AWS today: `agentpol snapshot aws` and `agentpol drift` (boto3)."""
