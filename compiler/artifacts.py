@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from .expand import grant_line
+from .permissions import permissions
 from .model import Model, Principal
 
 Emit = Callable[[Model], Mapping[str, str]]
@@ -58,42 +58,6 @@ def _env_of(path: str) -> str | None:
     if parts[0] == "shadow":
         parts = parts[1:]
     return parts[1] if len(parts) > 2 else None
-
-
-def permissions(model: Model, env: str | None = None) -> str:
-    """The reviewer's file: one line per effective grant, sorted, with its source line."""
-    live, shadow, pending = [], [], []
-    for p in model.principals.values():
-        if env is not None and p.env != env:
-            continue
-        for g in p.grants + p.denies:
-            line = f"{grant_line(g)}  # {g.origin.span.file}:{g.origin.span.line}"
-            (shadow if p.shadow else pending if g.pending else live).append(line)
-        for e in p.egress:
-            line = (f"{p.env} {p.agent} egress {e.host}:{e.port}"
-                    f"  # {e.origin.span.file}:{e.origin.span.line}")
-            (shadow if p.shadow else pending if e.pending else live).append(line)
-        for b in p.budgets:
-            what = b.api or "total"
-            live.append(f"{p.env} {p.agent} budget {what} {b.cents // 100}.{b.cents % 100:02d} usd"
-                        f" per {b.period}  # {b.origin.span.file}:{b.origin.span.line}")
-        for r in p.rates:
-            live.append(f"{p.env} {p.agent} rate {r.target} {r.count} per {r.period}"
-                        f"  # {r.origin.span.file}:{r.origin.span.line}")
-        for a in p.approvals:
-            live.append(f"{p.env} {p.agent} approval {a.access} {a.target}"
-                        f"  # {a.origin.span.file}:{a.origin.span.line}")
-        live.append(f"{p.env} {p.agent} session {p.session}s mode {p.mode}"
-                    f"  # {p.span.file}:{p.span.line}")
-    out = ["# agentpol permissions: ENV AGENT ACCESS TARGET  # source (generated; do not edit)"]
-    out += sorted(set(live))
-    if shadow:
-        out += ["", "## shadow mode: evaluated and logged by the gateway, never executed"]
-        out += sorted(set(shadow))
-    if pending:
-        out += ["", "## pending review: shadow until approved in agentpol.lock"]
-        out += sorted(set(pending))
-    return "\n".join(out) + "\n"
 
 
 def manifest(files: Mapping[str, str]) -> str:

@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="request context, e.g. '{\"cost_cents\": 5, \"spend_cents_day\": 0}'")
     a.set_defaults(run=_authorize)
 
+    df = sub.add_parser("diff", help="changes of effective permissions, ranked by risk")
+    df.add_argument("old", metavar="OLD", help="policy dir, compiled dir, or git ref[:path]")
+    df.add_argument("new", metavar="NEW", help="policy dir, compiled dir, or git ref[:path]")
+    df.add_argument("--format", default="text", choices=("text", "markdown", "json"))
+    df.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed")
+    _review_args(df)
+    df.set_defaults(run=_diff)
+
     s = sub.add_parser("snapshot", help="collect what exists in AWS (boto3) for --aws-authz")
     s.add_argument("provider", choices=("aws",))
     s.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
@@ -242,6 +250,21 @@ def _authorize(args) -> int:
     for err in result.errors:
         print(f"error: {err}")
     return EXIT_OK if result.allowed else EXIT_FINDINGS
+
+
+def _diff(args) -> int:
+    from . import diff
+    from .permissions import permissions
+
+    def compiled(directory: Path) -> str:
+        return permissions(pipeline.load(directory, now=args.now))
+    try:
+        old, new = (diff.side_text(s, compiled) for s in (args.old, args.new))
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    found = diff.changes(old, new)
+    print(diff.render(found, args.format), end="")
+    return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
 
 def _snapshot(args) -> int:

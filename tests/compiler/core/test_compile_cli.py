@@ -44,9 +44,12 @@ def test_permissions_txt_is_sorted_with_sources(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     main(["compile", "policies", "-o", str(tmp_path)])
     lines = (tmp_path / "permissions.txt").read_text().splitlines()
-    live = lines[1:lines.index("")] if "" in lines else lines[1:]
+    assert lines[1:4] == ["# env dev", "# env prod protected", "# env staging"]
+    live = lines[4:lines.index("")] if "" in lines else lines[4:]
     assert live == sorted(live)
-    assert "prod support-bot read secret.zendesk-token@prod  # policies/agents.agentpol:9" in live
+    assert ("prod support-bot read secret.zendesk-token@prod  # policies/agents.agentpol:9"
+            " credential") in live
+    assert "prod support-bot write dynamodb_table.tickets@prod  # policies/agents.agentpol:8" in live
     shadow = lines[lines.index("## shadow mode: evaluated and logged by the gateway, never executed"):]
     assert any(l.startswith("prod refund-agent receive sqs_queue.refunds@prod") for l in shadow)
     assert not any(l.startswith("prod refund-agent") for l in live if " session " not in l

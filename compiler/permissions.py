@@ -1,0 +1,91 @@
+"""`permissions.txt`: the file a reviewer reads in a pull request, and `diff` reads back.
+
+One line per effective grant, egress, budget, rate, approval and principal setting, sorted:
+`ENV AGENT ACCESS TARGET  # FILE:LINE [credential]`. Header comments name each environment and
+whether it is protected, so a diff of two compiled trees can rank changes without the source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .expand import grant_line
+from .model import Grant, Model
+
+TITLE = "# agentpol permissions: ENV AGENT ACCESS TARGET  # source (generated; do not edit)"
+SHADOW = "## shadow mode: evaluated and logged by the gateway, never executed"
+PENDING = "## pending review: shadow until approved in agentpol.lock"
+#: Raw AWS resources that hold or mint credentials, for the `credential` tag.
+_CREDENTIAL_ARNS = (":secret:", ":parameter/", ":role/", ":key/", ":alias/")
+
+
+def permissions(model: Model, env: str | None = None) -> str:
+    live, shadow, pending = [], [], []
+    for p in model.principals.values():
+        if env is not None and p.env != env:
+            continue
+        for g in p.grants + p.denies:
+            tag = " credential" if _credential(model, g) else ""
+            line = f"{grant_line(g)}  # {g.origin.span.file}:{g.origin.span.line}{tag}"
+            (shadow if p.shadow else pending if g.pending else live).append(line)
+        for e in p.egress:
+            line = (f"{p.env} {p.agent} egress {e.host}:{e.port}"
+                    f"  # {e.origin.span.file}:{e.origin.span.line}")
+            (shadow if p.shadow else pending if e.pending else live).append(line)
+        for b in p.budgets:
+            what = b.api or "total"
+            live.append(f"{p.env} {p.agent} budget {what} {b.cents // 100}.{b.cents % 100:02d} usd"
+                        f" per {b.period}  # {b.origin.span.file}:{b.origin.span.line}")
+        for r in p.rates:
+            live.append(f"{p.env} {p.agent} rate {r.target} {r.count} per {r.period}"
+                        f"  # {r.origin.span.file}:{r.origin.span.line}")
+        for a in p.approvals:
+            live.append(f"{p.env} {p.agent} approval {a.access} {a.target}"
+                        f"  # {a.origin.span.file}:{a.origin.span.line}")
+        live.append(f"{p.env} {p.agent} session {p.session}s mode {p.mode}"
+                    f"  # {p.span.file}:{p.span.line}")
+    out = [TITLE]
+    out += [f"# env {e.name}" + (" protected" if e.protected else "")
+            for e in model.environments.values() if env in (None, e.name)]
+    out += sorted(set(live))
+    if shadow:
+        out += ["", SHADOW, *sorted(set(shadow))]
+    if pending:
+        out += ["", PENDING, *sorted(set(pending))]
+    return "\n".join(out) + "\n"
+
+
+def _credential(model: Model, g: Grant) -> bool:
+    if g.target.instance is not None:
+        return model.instances[g.target.instance].credential
+    return g.target.kind == "vault" or any(m in g.target.raw for m in _CREDENTIAL_ARNS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line read back: its text without the source comment, and what it says."""
+
+    text: str
+    env: str
+    agent: str
+    rest: str  # after ENV AGENT
+    section: str  # "live" | "shadow" | "pending"
+    credential: bool
+    source: str
+
+
+def parse(text: str) -> tuple[dict[str, bool], list[Entry]]:
+    """(env -> protected, entries) of a permissions.txt."""
+    envs: dict[str, bool] = {}
+    entries, section = [], "live"
+    for line in text.splitlines():
+        if line.startswith("# env "):
+            name, *flags = line[len("# env "):].split()
+            envs[name] = "protected" in flags
+        elif line in (SHADOW, PENDING):
+            section = "shadow" if line == SHADOW else "pending"
+        elif line and not line.startswith("#"):
+            body, _, comment = line.partition("  # ")
+            env, agent, rest = body.split(" ", 2)
+            entries.append(Entry(body, env, agent, rest, section, comment.endswith(" credential"),
+                                 comment.removesuffix(" credential")))
+    return envs, entries
