@@ -8,6 +8,8 @@ from __future__ import annotations
 
 #: Every role and managed policy agentpol creates starts with this; agents may not change them.
 PREFIX = "agentpol-"
+#: Session tags every AssumeRole of an agent role must carry (the trust policy requires them).
+TAG_AGENT, TAG_ENV = "agentpol:agent", "agentpol:env"
 #: IAM's limit on a role name.
 ROLE_NAME_MAX = 64
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from agentpol.catalogue.aws_roles import PREFIX, role_name
+from agentpol.catalogue.aws_roles import PREFIX, TAG_AGENT, TAG_ENV, role_name
 from agentpol.model import Environment
 
-from .trust import TAG_AGENT, TAG_ENV, max_session
+from .trust import max_session
 
 PROVIDER = {"aws": {"source": "hashicorp/aws", "version": ">= 5.0"}}
 

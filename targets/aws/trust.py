@@ -13,11 +13,11 @@ it: the role's MaxSessionDuration and the DurationSeconds the runtime asks for d
 
 from __future__ import annotations
 
+from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
 from agentpol.model import Environment
 
 from .policy import VERSION
 
-TAG_AGENT, TAG_ENV = "agentpol:agent", "agentpol:env"
 HOUR = 3600
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from agentpol.catalogue import aws_access, aws_raw, aws_roles
 from agentpol.catalogue.aws_access import ActionGrant
+from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
 from agentpol.model import AWS_TYPES, Model, Principal, Span
 
 from .credential import Credential, Issued, base_name, dumps, lifetime, sources
@@ -127,7 +128,7 @@ def issue(model: Model, p: Principal) -> Issued:
     role = (aws_roles.role_arn(p.agent, env.aws_account, aws_roles.partition_of(env.aws_runtime))
             if env.aws_account else None)
     assume = {"RoleSessionName": name, "DurationSeconds": ttl, "Policy": text,
-              "Tags": [{"Key": "agent", "Value": p.agent}, {"Key": "env", "Value": p.env}]}
+              "Tags": [{"Key": TAG_AGENT, "Value": p.agent}, {"Key": TAG_ENV, "Value": p.env}]}
     if role:
         assume["RoleArn"] = role
     if ttl < p.session:

@@ -69,7 +69,31 @@ def test_assume_role_parameters(acme_model):
         assert len(params["Policy"]) == doc["size"]["packed_characters"] <= 2048
         assert params["RoleArn"] == aws_roles.role_arn(
             agent, acme_model.environments[env].aws_account)
-        assert params["Tags"] == [{"Key": "agent", "Value": agent}, {"Key": "env", "Value": env}]
+        assert params["Tags"] == [{"Key": "agentpol:agent", "Value": agent},
+                                  {"Key": "agentpol:env", "Value": env}]
+
+
+def test_the_aws_targets_trust_policy_admits_the_assume_role_call(acme_model):
+    """The two targets must agree: replay the tokens target's AssumeRole (its session tags)
+    through the trust policy the aws target wrote, with the IAM evaluator."""
+    from agentpol.evaluate.iam import Decision, Request, evaluate
+    from agentpol.targets import aws
+    trust = {p: json.loads(t) for p, t in aws.emit(acme_model).items()
+             if p.endswith("trust-policy.json")}
+    assert trust
+    for path, doc in sts_files(emit(acme_model)).items():
+        _, env, agent, _ = path.split("/")
+        policy = trust[f"aws/{env}/{agent}/trust-policy.json"]
+        runtime = acme_model.environments[env].aws_runtime
+        assert all(s["Principal"] == {"AWS": runtime} for s in policy["Statement"])
+        identity = {**policy, "Statement": [{k: v for k, v in s.items() if k != "Principal"}
+                                            | {"Resource": "*"} for s in policy["Statement"]]}
+        params = doc["assume_role"]
+        context = {"aws:TagKeys": [t["Key"] for t in params["Tags"]],
+                   **{f"aws:RequestTag/{t['Key']}": t["Value"] for t in params["Tags"]}}
+        for action in ("sts:AssumeRole", "sts:TagSession"):
+            got = evaluate(Request(action, params["RoleArn"], context), [identity])
+            assert got is Decision.ALLOW, (path, action)
 
 
 def test_session_policy_lints_clean(acme_model):
