@@ -18,25 +18,36 @@ from .model import Model, Principal
 Emit = Callable[[Model], Mapping[str, str]]
 
 
+class Collision(Exception):
+    """Two targets emitted the same path: a target bug, never silently resolved."""
+
+
 def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
           env: str | None = None) -> dict[str, str]:
     """Every output file, path -> text. Shadow principals' and pending grants' artifacts go
     under `shadow/` exactly as they would be written if they were live."""
     files: dict[str, str] = {}
+    origin: dict[str, str] = {}  # path -> the target that wrote it
     held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
     preview = _as_live(model) if held else None
     for name in names:
         emit = targets[name]
-        files.update(emit(model))
+        out = dict(emit(model))
         if preview is not None:
             for path, text in emit(preview).items():
                 parts = path.split("/")
                 if len(parts) > 3 and f"{parts[2]}@{parts[1]}" in held:
-                    files[f"shadow/{path}"] = text
+                    out[f"shadow/{path}"] = text
+        for path in out:
+            if path in origin:
+                raise Collision(f"{path} is written by both the {origin[path]} and the {name} "
+                                "target")
+            origin[path] = name
+        files.update(out)
     if env is not None:
         files = {p: t for p, t in files.items() if _env_of(p) in (env, None)}
     files["permissions.txt"] = permissions(model, env)
-    files["manifest.json"] = manifest(files)
+    files["manifest.json"] = manifest(files, origin, model)
     return dict(sorted(files.items()))
 
 
@@ -60,17 +71,21 @@ def _env_of(path: str) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
-def manifest(files: Mapping[str, str]) -> str:
+def manifest(files: Mapping[str, str], origin: Mapping[str, str], model: Model) -> str:
+    """Every file with the target that wrote it, its env and agent (when it is one
+    principal's), whether it is a shadow preview, and its sha256."""
     entries = []
     for path, text in sorted(files.items()):
         parts = path.split("/")
         shadow = parts[0] == "shadow"
         core = parts[1:] if shadow else parts
+        env = core[1] if len(core) > 2 else None
+        agent = core[2] if len(core) > 3 and f"{core[2]}@{env}" in model.principals else None
         entries.append({
             "path": path,
-            "target": core[0] if len(core) > 1 else None,
-            "env": core[1] if len(core) > 2 else None,
-            "agent": core[2] if len(core) > 3 else None,
+            "target": origin.get(path),
+            "env": env,
+            "agent": agent,
             "shadow": shadow,
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         })

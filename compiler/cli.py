@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = len(errs.diagnostics)
         print(f"agentpol: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
         return EXIT_INPUT
-    except pipeline.UsageError as exc:
+    except (pipeline.UsageError, artifacts.Collision) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -52,6 +52,7 @@ class _Resolver:
         agents = {n: self._agent(p, t) for n, (p, t) in sorted(self.decls["agent"].items())}
         tests = tuple(self._test(p, t, agents) for p, t in self.test_trees)
         self._check_audit_logs(envs)
+        self._check_pod_names(agents, instances)
         if self.diags:
             raise InputErrors(self.diags)
         return Program(environments=envs, resources=resources, instances=instances,
@@ -161,6 +162,21 @@ class _Resolver:
                     continue
                 if target_env not in where and where != ("*",):
                     self.error("E021", f"log_group `{n}` does not exist in `{target_env}`", val.span)
+
+    def _check_pod_names(self, agents: Mapping[str, Agent], instances) -> None:
+        """An mcp_server with `upstream` gets pods of its own (`app.kubernetes.io/name: NAME`,
+        files under `network/E/mcp-NAME/`): an agent sharing that label would be held by the
+        server's allowlist too, and an agent named `mcp-NAME` would share its directory."""
+        servers = {i.name for i in instances.values() if i.type == "mcp_server"
+                   and i.attr("upstream")}
+        for a in agents.values():
+            if a.service_account in servers:
+                self.error("E029", f"agent `{a.name}` runs as `{a.service_account}`, the pod "
+                                   f"label of mcp_server.{a.service_account}", a.span,
+                           "give the agent its own service_account")
+            if a.name.startswith("mcp-") and a.name[4:] in servers:
+                self.error("E029", f"agent `{a.name}` would share the network directory of "
+                                   f"mcp_server.{a.name[4:]}", a.span, "rename the agent")
 
     # --- statements ----------------------------------------------------------------------
 

@@ -119,3 +119,21 @@ def test_fmt_check_reports_unformatted(tmp_path, capsys):
 def test_project_policies_are_canonically_formatted(monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main(["fmt", "policies", "--check"]) == 0
+
+
+def test_two_targets_writing_one_path_is_an_error_not_an_overwrite(acme_model):
+    import pytest
+    from agentpol import artifacts
+    table = {"a": lambda m: {"x/prod/f.json": "1"}, "b": lambda m: {"x/prod/f.json": "2"}}
+    with pytest.raises(artifacts.Collision, match="both the a and the b target"):
+        artifacts.build(acme_model, table, ["a", "b"])
+
+
+def test_manifest_names_the_target_that_wrote_each_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    main(["compile", "policies", "-o", str(tmp_path)])
+    entries = {e["path"]: e for e in json.loads((tmp_path / "manifest.json").read_text())["files"]}
+    assert entries["network/prod/mcp-jira/squid.conf"]["target"] == "audit"
+    assert entries["network/prod/mcp-jira/squid.conf"]["agent"] is None
+    assert entries["network/prod/support-bot/squid.conf"]["agent"] == "support-bot"
+    assert entries["shadow/aws/prod/refund-agent/identity-policy.json"]["shadow"]

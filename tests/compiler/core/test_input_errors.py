@@ -86,6 +86,11 @@ CASES = [
     ("conflicting-session", A + "  in staging { session 1h }\n  in staging { session 2h } }",
      "E029", 4, 16),
     ("conflicting-mode", A + "  in prod { mode shadow }\n  in prod { mode enforce } }", "E029", 4, 13),
+    ("agent-named-like-mcp-dir", 'resource mcp_server tools { url = "https://t.{env}.x.com", '
+     'upstream = ["api.x.com:443"] }\nagent mcp-tools { owner = "o" }', "E029", 2, 7),
+    ("agent-wears-mcp-label", 'resource mcp_server tools { url = "https://t.{env}.x.com", '
+     'upstream = ["api.x.com:443"] }\nagent a { owner = "o", service_account = "tools" }',
+     "E029", 2, 7),
     ("expect-unknown-agent", 'test "t" { expect deny ghost@prod read log_group.audit }', "E012", 1, 24),
     ("expect-agent-not-in-env", A + '  in staging { } }\ntest "t" { expect deny a@prod read '
      "log_group.audit }", "E012", 4, 26),
