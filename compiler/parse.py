@@ -95,13 +95,11 @@ def _describe(tok: Token) -> str:
     return f"{_TERMINALS.get(tok.type, tok.type.lower())} `{tok}`"
 
 
-def display_path(p: Path) -> str:
-    """How a file is named in messages and artifacts: relative to the working directory when
-    it lies below it, so output does not depend on where a checkout lives."""
-    try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
+def display_path(directory: Path, p: Path) -> str:
+    """How a file is named in messages and artifacts: the policy directory's own name, then the
+    path inside it (`policies/agents.agentpol`), whatever the working directory or where the
+    checkout lives, so two machines compile the same bytes."""
+    return f"{directory.resolve().name}/{p.relative_to(directory).as_posix()}"
 
 
 def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
@@ -113,7 +111,7 @@ def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
     sources: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for p in discover(directory):
-        shown = display_path(p)
+        shown = display_path(directory, p)
         try:
             text = p.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:

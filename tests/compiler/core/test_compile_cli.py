@@ -137,3 +137,13 @@ def test_manifest_names_the_target_that_wrote_each_file(tmp_path, monkeypatch):
     assert entries["network/prod/mcp-jira/squid.conf"]["agent"] is None
     assert entries["network/prod/support-bot/squid.conf"]["agent"] == "support-bot"
     assert entries["shadow/aws/prod/refund-agent/identity-policy.json"]["shadow"]
+
+
+def test_output_does_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compile", str(ROOT / "policies"), "-o", "from-elsewhere"]) == 0
+    monkeypatch.chdir(ROOT / "policies")
+    assert main(["compile", ".", "-o", str(tmp_path / "from-inside")]) == 0
+    a, b = _tree(tmp_path / "from-elsewhere"), _tree(tmp_path / "from-inside")
+    assert a == b
+    assert not any(str(tmp_path).encode() in t or str(ROOT).encode() in t for t in a.values())
