@@ -151,8 +151,10 @@ def _limits(model: Model, p: Principal, inst: Instance, access: Access) -> tuple
 
 
 def _budget(b: Budget) -> str:
+    """Within the cap, counting this call; a negative cost (a gateway bug or a forged refund)
+    would let spend past the cap, so it is outside the limit too."""
     spent = spend_key(b.period, total=b.api is None)
-    return (f"context has {spent} && context has {COST} && "
+    return (f"context has {spent} && context has {COST} && context.{COST} >= 0 && "
             f"context.{spent} + context.{COST} <= {b.cents}")
 
 

@@ -126,6 +126,11 @@ def test_budget_exactly_met_allowed_and_exceeded_denied(files):
         f"bot@prod budget total 5000 cents per day {at('total 50 usd')}"]
 
 
+def test_a_negative_cost_cannot_buy_room_under_the_budget(files):
+    openai = ("bot@prod", "call", "api", "api.openai@prod")
+    assert ask(files, *openai, with_(spend_cents_day=9999, cost_cents=-6000)).decision == "deny"
+
+
 def test_total_budget_counts_every_api(files):
     stripe = ("bot@prod", "charges:read", "api", "api.stripe@prod")
     assert ask(files, *stripe, with_(total_spend_cents_hour=2001)).decision == "deny"
