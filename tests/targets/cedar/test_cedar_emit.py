@@ -145,8 +145,10 @@ def test_every_limit_is_written_twice():
     `unless`, both guarded with `has` (DESIGN.md)."""
     text = emit(model_from(PROGRAMS["corners"]))["cedar/staging/policies.cedar"]
     for cond in ("context has spend_cents_month && context has cost_cents && "
+                 "context.cost_cents >= 0 && "
                  "context.spend_cents_month + context.cost_cents <= 1250",
                  "context has total_spend_cents_hour && context has cost_cents && "
+                 "context.cost_cents >= 0 && "
                  "context.total_spend_cents_hour + context.cost_cents <= 300",
                  "context has calls_second && context.calls_second < 5",
                  "context has calls_day && context.calls_day < 100",
