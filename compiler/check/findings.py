@@ -31,6 +31,7 @@ RULES: Mapping[str, tuple[str, str]] = {
     "audit-tamper": (ERROR, "an agent can stop, delete, shorten or rewrite the record"),
     "test-failed": (ERROR, "an expect in a test block does not hold"),
     "unused": (WARNING, "a resource or profile nobody uses"),
+    "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
 }
 
 Location = Span | str

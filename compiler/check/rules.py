@@ -322,6 +322,31 @@ def missing_owner(ctx: Context) -> list[Finding]:
             for a in ctx.model.program.agents.values() if not a.owner]
 
 
+#: Resource types whose calls pass the Cedar gateway, where an approval can be required.
+_GATEWAY_TYPES = ("api", "mcp_server", "host")
+
+
+def unenforced_approval(ctx: Context) -> list[Finding]:
+    """`approval required` on an AWS, GitHub or Vault target: IAM, tokens and Vault policies
+    cannot wait for a human, so the grant is live without one (an extension of DESIGN's
+    table: a warning, so the reviewer knows the statement protects nothing)."""
+    out = []
+    for p in ctx.model.principals.values():
+        for a in p.approvals:
+            inst = ctx.model.instances.get(a.target.instance or "")
+            if inst is not None and inst.type in _GATEWAY_TYPES:
+                continue
+            out.append(finding(
+                "unenforced-approval",
+                f"{p.key}: approval required for {a.access} on {a.target}, but no gateway sees "
+                "that call; the grant is live without an approval", a.origin.span,
+                (Hop(principal_id(p.key), p.key, p.span),
+                 Hop(instance_id(a.target.instance) if a.target.instance
+                     else f"raw:{a.target.raw}", str(a.target), a.origin.span,
+                     str(a.access)))))
+    return out
+
+
 def missing_audit(ctx: Context) -> list[Finding]:
     return [finding("missing-audit", f"protected env `{e.name}` has no audit_log", e.span,
                     (Hop(f"env:{e.name}", e.name, e.span),))
@@ -416,4 +441,5 @@ RULES: Mapping[str, Callable[[Context], list[Finding]]] = {
     "audit-tamper": audit_tamper,
     "test-failed": test_failed,
     "unused": unused,
+    "unenforced-approval": unenforced_approval,
 }

@@ -119,3 +119,23 @@ def test_unknown_action_suggests():
     (f,) = [f for f in report.findings if f.rule == "unknown-action"]
     assert "did you mean `s3:GetObject`?" in f.message
     assert (f.location.line, f.location.col) == (4, 22)
+
+
+def test_an_approval_no_gateway_sees_is_a_warning_and_one_it_sees_is_not():
+    src = '''
+resource sqs_queue q { name = "q-{env}" }
+resource api llm { provider = openai, key_name = "llm-{env}" }
+agent bot {
+  owner = "o"
+  in staging {
+    allow send on sqs_queue.q
+    allow call on api.llm
+    budget api.llm 5 usd per day
+    approval required for send on sqs_queue.q
+    approval required for call on api.llm
+  }
+}
+'''
+    found = [f for f in check(model_from(src)).findings if f.rule == "unenforced-approval"]
+    assert [(f.severity, f.location.line, f.witness[-1].label) for f in found] == [
+        ("warning", 10, "sqs_queue.q@staging")]
