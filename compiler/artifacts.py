@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -92,11 +93,24 @@ def manifest(files: Mapping[str, str], origin: Mapping[str, str], model: Model) 
     return json.dumps({"files": entries}, indent=2, sort_keys=True) + "\n"
 
 
+class OutputError(Exception):
+    """The output path is not something compile may replace."""
+
+
 def write_tree(out: Path, files: Mapping[str, str]) -> None:
-    """Write into a temp dir beside `out`, then swap it in: a failure leaves `out` as it was."""
+    """Write into a temp dir beside `out`, then swap it in: a failure leaves `out` as it was.
+
+    Only an empty directory or an earlier agentpol output (it has manifest.json) is replaced,
+    so `-o .` or `-o policies` can never wipe a project."""
     out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise OutputError(f"{out}: not empty and not an agentpol output (no manifest.json); "
+                          "refusing to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()  # respects the umask, unlike mkdtemp's 0700
     try:
         for rel, text in files.items():
             dest = tmp / rel

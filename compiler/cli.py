@@ -30,8 +30,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = len(errs.diagnostics)
         print(f"agentpol: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
         return EXIT_INPUT
-    except (pipeline.UsageError, artifacts.Collision) as exc:
+    except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:  # an output path that cannot be written, a file that vanished
+        print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except RecursionError:
+        print("agentpol: error: profiles nested too deeply to expand", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
@@ -179,6 +185,8 @@ def _graph(args) -> int:
     if args.output is None:
         print(text, end="")
         return EXIT_OK
+    if args.output.suffix not in (".dot", ".gv", ".svg"):
+        raise pipeline.UsageError(f"{args.output}: write .dot (or .gv) or .svg")
     if args.output.suffix == ".svg":
         try:
             text = dot.svg(text)
@@ -213,6 +221,8 @@ def _lock(args) -> int:
 
 def _fmt(args) -> int:
     from .fmt import format_directory
+    if not args.dir.is_dir():
+        raise pipeline.UsageError(f"{args.dir}: not a directory")
     changed = format_directory(args.dir, write=not args.check)
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")

@@ -22,7 +22,7 @@ def format_directory(directory: Path, write: bool) -> list[str]:
     """Format every file; returns the paths that changed (or would). Syntax errors -> exit 2."""
     changed, errors, results = [], [], {}
     for path in discover(directory):
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         try:
             results[path] = (text, format_source(parse_text(str(path), text)))
         except InputErrors as errs:

@@ -113,7 +113,7 @@ def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
     for p in discover(directory):
         shown = display_path(directory, p)
         try:
-            text = p.read_bytes().decode("utf-8")
+            text = p.read_bytes().decode("utf-8-sig")  # a BOM some editors write is not text
         except UnicodeDecodeError as exc:
             diags.append(Diagnostic("E004", f"not UTF-8: {exc.reason}", Span(shown, 1, 1)))
             continue

@@ -21,6 +21,8 @@ from .resources import instantiate
 from .values import Val, describe, duration_of, span_of, string_of, value_of
 
 BUDGET_PERIODS = ("hour", "day", "month")
+#: Bounds that keep every limit a Cedar Long (64-bit) with room to add a call's cost.
+MAX_USD, MAX_RATE = 1_000_000_000, 1_000_000_000
 RATE_PERIODS = ("second", "minute", "hour", "day")
 
 
@@ -137,7 +139,8 @@ class _Resolver:
     # --- environments --------------------------------------------------------------------
 
     def _environments(self) -> dict[str, Environment]:
-        envs = {}
+        envs: dict[str, Environment] = {}
+        accounts: dict[str | None, str] = {}
         for name, (path, tree) in sorted(self.decls["environment"].items()):
             a = self.attrs(path, tree.children[1], schema.ENVIRONMENT, f"environment `{name}`")
             v = {k: self.typed(k, val, *schema.ENVIRONMENT[k]) for k, val in a.items()}
@@ -147,6 +150,12 @@ class _Resolver:
                 v["audit_log"] = f"{t}.{n}@{e or name}"
                 self.audit_refs.append((name, a["audit_log"]))
             envs[name] = Environment(name=name, span=span_of(path, tree.children[0]), **v)
+            owner = accounts.setdefault(v.get("aws_account"), name)
+            if v.get("aws_account") and owner != name:
+                self.error("E029", f"environments `{owner}` and `{name}` share aws_account "
+                                   f"{v['aws_account']}", a["aws_account"].span,
+                           "an environment owns its account: staging must share no "
+                           "credentials with prod, and agent roles are named per account")
         return envs
 
     def _check_audit_logs(self, envs: Mapping[str, Environment]) -> None:
@@ -316,7 +325,11 @@ class _Resolver:
                 self.error("E028", f"a budget caps an api or `total`, not {api.type}", api.span)
         value = Decimal(str(amount.children[0]))
         cents = value * 100
-        if cents != cents.to_integral_value():
+        if value > MAX_USD:
+            self.error("E017", f"amount {value} is over {MAX_USD} usd", span_of(path, amount),
+                       "a cap this high caps nothing; remove the budget instead")
+            cents = Decimal(0)
+        elif cents != cents.to_integral_value():
             self.error("E017", f"amount {value} has more than two decimals",
                        span_of(path, amount))
         self.period(path, period, BUDGET_PERIODS)
@@ -327,8 +340,8 @@ class _Resolver:
         ref = self.ref(path, target)
         if ref is not None and ref.type not in ("api", "mcp_server"):
             self.error("E028", f"a rate caps an api or mcp_server, not {ref.type}", ref.span)
-        if int(count) <= 0:
-            self.error("E017", "a rate must allow at least one call", span_of(path, count))
+        if not 0 < int(count) <= MAX_RATE:
+            self.error("E017", f"a rate allows from 1 to {MAX_RATE} calls", span_of(path, count))
         self.period(path, period, RATE_PERIODS)
         return RateStmt(ref, int(count), str(period), sp) if ref else None
 

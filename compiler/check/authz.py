@@ -128,9 +128,13 @@ def statements(doc: Mapping) -> list[dict]:
 
 
 def listed(value) -> list[str]:
+    """A policy element as a list of strings (IAM allows one string or a list of them)."""
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise AuthzError(f"expected a string or a list of strings, found {value!r}")
+    return items
 
 
 def trust_admits(trust: Mapping | None, caller_arn: str | None, caller_account: str | None,

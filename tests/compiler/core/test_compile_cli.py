@@ -147,3 +147,43 @@ def test_output_does_not_depend_on_the_working_directory(tmp_path, monkeypatch):
     a, b = _tree(tmp_path / "from-elsewhere"), _tree(tmp_path / "from-inside")
     assert a == b
     assert not any(str(tmp_path).encode() in t or str(ROOT).encode() in t for t in a.values())
+
+
+def test_compile_never_replaces_a_directory_it_did_not_write(tmp_path, monkeypatch, capsys):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "policies", project / "policies")
+    (project / "notes.txt").write_text("mine")
+    monkeypatch.chdir(project)
+    assert main(["compile", "policies", "-o", "."]) == 2
+    assert main(["compile", "policies", "-o", "policies"]) == 2
+    assert "refusing to replace it" in capsys.readouterr().err
+    assert (project / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in (project / "policies").iterdir()) == sorted(
+        p.name for p in (ROOT / "policies").iterdir())
+    assert main(["compile", "policies", "-o", "notes.txt"]) == 2
+    assert (project / "notes.txt").read_text() == "mine"
+    assert main(["compile", "policies", "-o", "build"]) == 0   # a fresh dir, then its own
+    assert main(["compile", "policies", "-o", "build"]) == 0   # earlier output: replaced
+    assert (project / "build").stat().st_mode & 0o077 != 0     # not mkdtemp's 0700
+
+
+def test_unwritable_output_is_an_error_not_a_traceback(capsys):
+    assert main(["compile", str(ROOT / "policies"), "-o", "/proc/agentpol-nope"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "agentpol: error:" in err
+
+
+def test_fmt_on_a_missing_directory_fails(tmp_path, capsys):
+    assert main(["fmt", str(tmp_path / "nope"), "--check"]) == 2
+
+
+def test_graph_refuses_a_format_it_cannot_write(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert main(["graph", "policies", "-o", str(tmp_path / "g.png")]) == 2
+    assert not (tmp_path / "g.png").exists()
+
+
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
+    (tmp_path / "a.agentpol").write_bytes("\ufeffenvironment e { protected = true }\n"
+                                          .encode("utf-8"))
+    assert load(tmp_path).environments["e"].protected

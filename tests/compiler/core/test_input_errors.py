@@ -91,6 +91,11 @@ CASES = [
     ("agent-wears-mcp-label", 'resource mcp_server tools { url = "https://t.{env}.x.com", '
      'upstream = ["api.x.com:443"] }\nagent a { owner = "o", service_account = "tools" }',
      "E029", 2, 7),
+    ("shared-account", 'environment qa { aws_account = "222222222222" }', "E029", 1, 32),
+    ("budget-too-large", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A
+     + "  in staging { budget api.o 100000000000000000 usd per day } }", "E017", 4, 29),
+    ("rate-too-large", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A
+     + "  in staging { rate api.o 9223372036854775808 per second } }", "E017", 4, 27),
     ("expect-unknown-agent", 'test "t" { expect deny ghost@prod read log_group.audit }', "E012", 1, 24),
     ("expect-agent-not-in-env", A + '  in staging { } }\ntest "t" { expect deny a@prod read '
      "log_group.audit }", "E012", 4, 26),
