@@ -14,7 +14,7 @@ from . import schema
 from .errors import Diagnostic, InputErrors
 from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
                     Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal, Program,
-                    RateStmt, Rate, Raw, Ref, Rule, SessionStmt, Target, Use)
+                    RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use)
 from .resources import expand_template
 
 

@@ -12,10 +12,9 @@ from lark import Token, Tree
 
 from . import schema
 from .errors import Diagnostic, InputErrors, did_you_mean
-from .model import (ACCESS_WORDS, AWS_TYPES, GLOBAL_AWS_TYPES, KEYWORDS, PERIODS, SESSION_MAX,
-                    SESSION_MIN, Access, Agent, ApprovalStmt, Block, BudgetStmt, EgressStmt,
-                    Environment, Expect, ModeStmt, Profile, Program, RateStmt, Raw, Ref, Resource,
-                    Rule, SessionStmt, Span, Test, Use)
+from .model import (ACCESS_WORDS, KEYWORDS, SESSION_MAX, SESSION_MIN, Access, Agent,
+                    ApprovalStmt, Block, BudgetStmt, EgressStmt, Environment, Expect, ModeStmt,
+                    Profile, Program, RateStmt, Raw, Ref, Rule, SessionStmt, Span, Test, Use)
 from .parse import SourceFile
 from .resources import instantiate
 from .values import Val, describe, duration_of, span_of, string_of, value_of

@@ -16,10 +16,10 @@ from agentpol.catalogue.aws_roles import partition_of
 from agentpol.model import Environment, Model, Principal
 
 from . import boundary, guards, policy, terraform, trust
-from .grants import NO_SCOPE_SID, Scope, is_aws, principal_scopes, unknown_actions
+from .grants import NO_SCOPE_SID, Scope, is_aws, principal_scopes
 from .quota import QuotaProblem, quota_problems
 
-__all__ = ["emit", "quota_problems", "QuotaProblem", "unknown_actions"]
+__all__ = ["emit", "quota_problems", "QuotaProblem"]
 
 
 def _has_role(model: Model, p: Principal) -> bool:

@@ -5,7 +5,7 @@ IAM action on an AWS instance (that action on the instance's ARNs that the actio
 to, with the word's condition where its requests carry the key), and a quoted IAM action on a
 raw ARN (catalogue.aws_raw, which the tokens target's session policies share). Action patterns
 (`s3:Get*`) are expanded against the catalogue, so every emitted action is a real one. An action
-the catalogue does not know is skipped here and reported by the checker (`unknown_actions`).
+the catalogue does not know is skipped here and reported by the checker (`unknown-action`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from agentpol.catalogue import aws_access, aws_raw, iam
+from agentpol.catalogue import aws_access, aws_raw
 from agentpol.model import AWS_TYPES, Grant, Model, Principal
 
 #: The statement that lists the actions IAM cannot scope to a resource, on `*`.
@@ -113,18 +113,3 @@ def principal_scopes(model: Model, p: Principal, partition: str):
             scoped.append(Scope(tuple(sorted(star)), ("*",)))
         denies += [(sid(model, grant), scope, grant) for scope in scoped]
     return allows, sorted(unscoped), denies
-
-
-def unknown_actions(model: Model) -> list[tuple[Grant, str, str | None]]:
-    """(grant, action, did-you-mean) for each raw IAM action the catalogue does not know, once
-    per source location (the first principal's grant stands for the statement in every env)."""
-    seen, out = set(), []
-    for p in model.principals.values():
-        for grant in p.grants + p.denies:
-            access = grant.access
-            if not access.raw or not is_aws(model, grant) or iam.expand_action(access.value):
-                continue
-            if (access.span, access.value) not in seen:
-                seen.add((access.span, access.value))
-                out.append((grant, access.value, iam.suggest_action(access.value)))
-    return out

@@ -7,8 +7,9 @@ inventory of every credential of E. Only live grants go in (shadow principals an
 pending review get nothing); each credential lives `session`, or less where its provider caps
 it, and says so.
 
-For the checker: `unknown_github_permissions`, `unknown_vault_capabilities` (`unknown-action`)
-and `quota_problems` (`quota`: session policies over STS's limit, which are still emitted).
+Unknown GitHub permissions and Vault capabilities are left out (the checker reports them as
+`unknown-action`); `quota_problems` serves the checker's `quota` rule (session policies over
+STS's limit are still emitted).
 """
 from __future__ import annotations
 
@@ -16,12 +17,10 @@ from agentpol.model import Model, Principal
 
 from . import apikeys, github, llm, sts, stripe, vault
 from .credential import Credential
-from .github import unknown_github_permissions
 from .index import index
 from .sts import quota_problems
-from .vault import unknown_vault_capabilities
 
-__all__ = ["emit", "unknown_github_permissions", "unknown_vault_capabilities", "quota_problems"]
+__all__ = ["emit", "quota_problems"]
 
 PROVIDERS = (github, vault, sts, llm, stripe, apikeys)
 

@@ -7,7 +7,7 @@ then `github-token-2.json`, ... in order of owner and repositories.
 from __future__ import annotations
 
 from agentpol.catalogue import github
-from agentpol.model import Grant, Model, Principal, Target
+from agentpol.model import Model, Principal, Target
 
 from .credential import Credential, Issued, base_name, dumps, lifetime, sources
 
@@ -21,20 +21,6 @@ def repo_of(model: Model, target: Target) -> str | None:
         inst = model.instances.get(target.instance)
         return str(inst.attrs["repo"]) if inst is not None and inst.type == "github_repo" else None
     return target.raw if target.kind == "github" else None
-
-
-def unknown_github_permissions(model: Model) -> list[tuple[Grant, str]]:
-    """Every raw permission on a GitHub target that GitHub does not have, as written (shadow
-    and pending grants too), with the reason: for the checker's `unknown-action` rule. Such a
-    permission is left out of the token request."""
-    out = []
-    for p in model.principals.values():
-        for g in p.grants + p.denies:
-            if g.access.raw and repo_of(model, g.target) is not None:
-                reason = github.problem(g.access.value)
-                if reason is not None:
-                    out.append((g, reason))
-    return out
 
 
 def _wanted(model: Model, p: Principal) -> dict[str, dict[str, str]]:

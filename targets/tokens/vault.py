@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from agentpol.catalogue import vault
-from agentpol.model import Grant, Model, Principal, Target
+from agentpol.model import Model, Principal, Target
 
 from .credential import Credential, Issued, base_name, dumps, sources
 
@@ -23,20 +23,6 @@ def path_of(model: Model, target: Target) -> str | None:
         inst = model.instances.get(target.instance)
         return str(inst.attrs["path"]) if inst is not None and inst.type == "vault_path" else None
     return target.raw if target.kind == "vault" else None
-
-
-def unknown_vault_capabilities(model: Model) -> list[tuple[Grant, str]]:
-    """Every raw capability on a Vault target that Vault does not have (shadow and pending
-    grants too), with the reason: for the checker's `unknown-action` rule. Such a capability is
-    left out of the policy."""
-    out = []
-    for p in model.principals.values():
-        for g in p.grants + p.denies:
-            if (g.access.raw and path_of(model, g.target) is not None
-                    and vault.capabilities(g.access.value, True) is None):
-                out.append((g, f"Vault has no capability `{g.access.value}` "
-                               f"(it has: {', '.join(vault.CAPABILITIES)})"))
-    return out
 
 
 def _rank(path: str) -> tuple[bool, int]:

@@ -2,8 +2,6 @@
 traceback, nothing written. Each source is `policies/main.agentpol` beside the standard envs."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from agentpol.cli import main

@@ -8,7 +8,8 @@ import hcl2
 from helpers import model_from
 
 from agentpol.catalogue import vault
-from agentpol.targets.tokens import emit, unknown_vault_capabilities
+from agentpol.check import check
+from agentpol.targets.tokens import emit
 
 SOURCE = '''
 resource vault_path app  { path = "secret/data/{env}/app/*" }
@@ -49,8 +50,8 @@ def test_policy_parses_with_the_least_capabilities():
 
 def test_unknown_capability_left_out_and_reported():
     model = model_from(SOURCE)
-    reported = [(g.principal, g.access.value) for g, _ in unknown_vault_capabilities(model)]
-    assert reported == [("ops@staging", "sudoo")]
+    reported = [f.message for f in check(model).findings if f.rule == "unknown-action"]
+    assert len(reported) == 1 and '"sudoo" is not a Vault capability' in reported[0]
     assert "sudoo" not in emit(model)["tokens/staging/ops/vault-policy.hcl"]
 
 
