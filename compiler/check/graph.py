@@ -2,8 +2,9 @@
 
 Nodes are principals (agent@env), resource instances, roles and users (declared, or read from
 `--aws-authz` files), the parts of another env's AWS account a raw pattern covers, the CI secrets
-a GitHub repo holds, and the hosts, domains and cidrs an env owns. Every edge comes from one
-grant, egress or policy statement and keeps its source location, so a path is a witness.
+a GitHub repo holds, the hosts, domains and cidrs an env owns, and the upstreams of tool servers.
+Every edge comes from one grant, egress, upstream or policy statement and keeps its source
+location, so a path is a witness.
 
 Grants are taken as written (after expansion): shadow and pending grants are edges too (they are
 one review away from going live), denies subtract nothing from a pattern, and the AWS target's
@@ -115,11 +116,15 @@ def build(model: Model, accounts: Iterable[Account] = ()) -> Graph:
 
 @dataclass(frozen=True)
 class _Claim:
-    """A host, domain or cidr an env owns (None: a shared instance's host, nobody's)."""
+    """A host, domain or cidr an env owns (None: a shared instance's host, nobody's).
+
+    `of_environment`: one of an env's own `cidrs`/`domains` (the env's word on what is its), as
+    opposed to the host of an `api`, `mcp_server` or `host` instance."""
 
     dest: Dest
     env: str | None
     node: str
+    of_environment: bool = False
 
 
 class _Builder:
@@ -191,13 +196,33 @@ class _Builder:
                                                                   for d in env.domains]:
                 node = self.g.add(Node(f"net:{env.name}:{value}", f"{value} ({env.name} {what})",
                                        "network", env.name, False, env.span))
-                self.claims.append(_Claim(dest(value), env.name, node))
+                self.claims.append(_Claim(dest(value), env.name, node, of_environment=True))
         for inst in self.m.instances.values():
             if inst.type in _NET_TYPES:
                 host, _ = endpoint(inst)
                 node = self.g.add(Node(f"host:{inst.key}", f"{host} ({inst.key})", "network",
                                        inst.env, False, inst.span))
                 self.claims.append(_Claim(dest(host), inst.env, node))
+        for inst in self.m.instances.values():
+            if inst.type == "mcp_server":
+                self.upstream_edges(inst)
+
+    def upstream_edges(self, inst: Instance) -> None:
+        """A tool server connects where its `upstream` says, whoever calls it: the server (its
+        instance node, and its host for those who reach it by egress) -> each upstream -> every
+        owned destination that upstream reaches, judged as the server's own env's egress. A
+        staging (or shared) server whose upstream is prod's is a path into prod for every
+        caller of another env."""
+        for value in inst.attr("upstream") or ():
+            host, _, port = str(value).rpartition(":")
+            host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+            up = self.g.add(Node(f"upstream:{inst.key}:{value}",
+                                 f"{value} (upstream of {inst.key})", "network", inst.env, False,
+                                 inst.span))
+            for src in (instance_id(inst.key), f"host:{inst.key}"):
+                self.g.link(src, up, "upstream", inst.span)
+            for claim in self.egress_claims(dest(host), inst.env):
+                self.g.link(up, claim.node, f"connect {value}", inst.span)
 
     # --- principals -------------------------------------------------------------------------
 
@@ -230,6 +255,9 @@ class _Builder:
                                                                                  g.access.raw):
             node += "#write"
         self.g.link(src, node, str(g.access), g.origin.span)
+        if inst.type == "host":  # the gateway connects there for it (api, mcp: implied egress)
+            for claim in self.egress_claims(dest(endpoint(inst)[0]), p.env):
+                self.g.link(src, claim.node, str(g.access), g.origin.span)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
         repo = g.target.raw.lower()
@@ -259,17 +287,33 @@ class _Builder:
         else:
             self.g.triples.add((p.key, str(g.access), str(g.target)))
 
-    def egress_claims(self, d: Dest, own: str) -> list[_Claim]:
-        """The owned destinations an egress reaches: the narrowest claims holding it (unless
-        one of those is its own env's or a shared instance's), and every claim it is wider
-        than or partly overlaps."""
-        holding = [c for c in self.claims if within(d, c.dest)]
-        out = []
-        if holding:
+    def egress_claims(self, d: Dest, own: str | None) -> list[_Claim]:
+        """The owned destinations a destination `d` reaches, seen from env `own` (None: a
+        shared thing):
+
+        - env claims (`cidrs`, `domains`): the narrowest ones holding `d`, whatever instances
+          are declared there. A host declared in staging, or shared, at a prod address is still
+          at a prod address; only a narrower env claim carves a name out of a wider one
+          (staging's `*.staging.acme.com` inside prod's `*.acme.com`);
+        - instance claims (hosts of `api`, `mcp_server`, `host`): the narrowest ones holding
+          `d`. A host that is one other env's alone is that env's; one named by `own`'s or a
+          shared instance, or by several envs' instances (`api.openai.com`, used with every
+          env's key), is nobody's, and only `own`'s and the shared claims are kept (they lead
+          on to a tool server's upstreams);
+        - every claim, of either kind, that `d` is wider than or partly overlaps (`10.0.0.0/8`
+          holds prod's `10.30.0.0/16`)."""
+        out: list[_Claim] = []
+        for of_env in (True, False):
+            holding = [c for c in self.claims
+                       if c.of_environment == of_env and within(d, c.dest)]
+            if not holding:
+                continue
             best = max(c.dest.specificity for c in holding)
             top = [c for c in holding if c.dest.specificity == best]
-            if not any(c.env in (own, None) for c in top):
-                out += top
+            envs = {c.env for c in top}
+            if not of_env and (own in envs or None in envs or len(envs) > 1):
+                top = [c for c in top if c.env in (own, None)]
+            out += top
         out += [c for c in self.claims if meet(d, c.dest) and not within(d, c.dest)]
         return out
 
