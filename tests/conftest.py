@@ -4,7 +4,6 @@ Golden files are regenerated with `python -m pytest --update-golden` (then revie
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,7 @@ def pytest_addoption(parser):
 def acme_model():
     """The project's own example organisation (policies/), spans relative to the repo root."""
     from agentpol.pipeline import load
-    here = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return load(Path("policies"), now="2026-01-01")
-    finally:
-        os.chdir(here)
+    return load(ROOT / "policies", now="2026-01-01")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 from pathlib import Path
 
@@ -32,20 +31,15 @@ resource log_group audit { name = "/acme/{env}/audit" }
 
 @contextlib.contextmanager
 def policy_dir(source: str, with_envs: bool = True):
-    """A temporary `policies/` holding `source` (as main.agentpol), entered as the cwd so that
-    every span reads `policies/main.agentpol` whatever the temp path (goldens stay stable)."""
-    here = os.getcwd()
+    """A temporary `policies/` holding `source` (as main.agentpol); spans read
+    `policies/main.agentpol` whatever the temp path, so goldens stay stable."""
     with tempfile.TemporaryDirectory() as d:
         pol = Path(d, "policies")
         pol.mkdir()
         if with_envs:
             (pol / "envs.agentpol").write_text(ENVS, encoding="utf-8")
         (pol / "main.agentpol").write_text(source, encoding="utf-8")
-        os.chdir(d)
-        try:
-            yield Path("policies")
-        finally:
-            os.chdir(here)
+        yield pol
 
 
 def model_from(source: str, with_envs: bool = True, now: str = "2026-01-01"):

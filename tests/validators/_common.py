@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -99,6 +100,15 @@ def load_yaml_documents(source: Source) -> tuple[list[Any], list[str]]:
 
 def load_schema(name: str) -> dict:
     return json.loads((SCHEMAS_DIR / name).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
+def schema_validator(name: str) -> jsonschema.protocols.Validator:
+    """A validator for a vendored schema, of the draft the schema declares, formats checked."""
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def _path(parts) -> str:

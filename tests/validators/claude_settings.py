@@ -6,21 +6,9 @@ and that draft's format checker.
 
 from __future__ import annotations
 
-import functools
-
-import jsonschema
-
-from validators._common import Source, label_of, load_json, load_schema, schema_problems
+from validators._common import Source, label_of, load_json, schema_problems, schema_validator
 
 SCHEMA_FILE = "claude-code-settings.json"
-
-
-@functools.lru_cache(maxsize=1)
-def _validator():
-    schema = load_schema(SCHEMA_FILE)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def validate_claude_settings(source: Source) -> list[str]:
@@ -28,4 +16,4 @@ def validate_claude_settings(source: Source) -> list[str]:
     doc, problems = load_json(source)
     if problems:
         return problems
-    return schema_problems(_validator(), doc, prefix=label_of(source))
+    return schema_problems(schema_validator(SCHEMA_FILE), doc, prefix=label_of(source))

@@ -1,7 +1,6 @@
 """LANGUAGE.md's constructs resolve to the model the contract describes."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def lang():
-    here = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return load(Path("tests/fixtures/language"), now="2026-01-01")
-    finally:
-        os.chdir(here)
+    return load(ROOT / "tests" / "fixtures" / "language", now="2026-01-01")
 
 
 def test_every_language_example_resolves(lang):
