@@ -154,11 +154,12 @@ class _Expander:
         return Egress(t, host, port, _host_kind(host), origin)
 
     def implied_egress(self, grants) -> list[Egress]:
-        """Calling an api or mcp_server means reaching its host (issue: network allowlists)."""
+        """Calling an api or mcp_server, or connecting to a host, means reaching its address
+        (so the allowlists agree with what the gateway permits)."""
         out = []
         for g in grants:
             inst = self.program.instances.get(g.target.instance or "")
-            if inst is not None and inst.type in ("api", "mcp_server"):
+            if inst is not None and inst.type in ("api", "mcp_server", "host"):
                 host, port = endpoint(inst)
                 out.append(Egress(g.target, host, port, _host_kind(host), g.origin))
         return out

@@ -117,3 +117,10 @@ def test_keywords_are_exactly_the_contract():
     assert KEYWORDS == set(
         "environment resource profile agent test in use allow deny egress budget rate session "
         "mode approval required for on per usd total expect shadow enforce true false".split())
+
+
+def test_connect_on_a_host_implies_egress_to_it():
+    m = model_from('resource host db { url = "https://db.{env}.example.com:8443" }\n'
+                   'agent a { owner = "o"\n in staging { allow connect on host.db } }')
+    assert [(e.host, e.port) for e in m.principals["a@staging"].egress] == [
+        ("db.staging.example.com", 8443)]
