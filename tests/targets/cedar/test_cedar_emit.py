@@ -3,7 +3,6 @@ every test program, entities conforming to the schema, nothing copied to shadow/
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import cedarpy
@@ -14,6 +13,7 @@ from agentpol.pipeline import load
 from agentpol.targets import TARGETS
 from agentpol.targets.cedar import emit
 from helpers import model_from
+from validators.cedar import validate_cedar_env
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -75,22 +75,7 @@ def _envs(files):
 
 
 def _validate(files) -> list[str]:
-    """Every problem Cedar finds: policies, shadow set and kill switches against the schema
-    (strict mode, cedarpy's only mode), entities against the schema."""
-    problems = []
-    for env in _envs(files):
-        base = f"cedar/{env}"
-        schema = files[f"{base}/schema.cedarschema.json"]
-        for name in ("policies.cedar", "shadow.cedar", "killswitch.cedar"):
-            result = cedarpy.validate_policies(files[f"{base}/{name}"], schema)
-            problems += [f"{base}/{name}: {e}" for e in result.errors]
-            if not result.validation_passed and not result.errors:
-                problems.append(f"{base}/{name}: rejected")
-        try:
-            cedarpy.Entities.from_json_str(files[f"{base}/entities.json"], schema)
-        except ValueError as exc:
-            problems.append(f"{base}/entities.json: {exc}")
-    return problems
+    return [p for env in _envs(files) for p in validate_cedar_env(files, env)]
 
 
 def test_registered():
@@ -117,12 +102,7 @@ def test_program_validates_strict(name):
 
 
 def test_language_fixture_validates_strict():
-    here = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        model = load(Path("tests/fixtures/language"), now="2026-01-01")
-    finally:
-        os.chdir(here)
+    model = load(ROOT / "tests" / "fixtures" / "language", now="2026-01-01")
     assert _validate(emit(model)) == []
 
 
