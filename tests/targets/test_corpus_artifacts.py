@@ -1,6 +1,7 @@
 """Every program of the test corpora compiles through every target into files their consumers
 accept: Cedar (cedarpy, strict), Kubernetes NetworkPolicy (kubernetes-validate), the Cilium CRD
-schema, `squid -k parse`, GitHub's token-request schema, and the IAM catalogue for every policy statement.
+schema, `squid -k parse`, GitHub's token-request schema, and the IAM catalogue for every
+policy statement.
 
 The check corpus holds the oddest programs the project has (leaks, near misses, tampering), so
 this is where an emitter meets inputs its own goldens never showed it."""
