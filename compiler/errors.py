@@ -71,7 +71,8 @@ def render(diag: Diagnostic, sources: Mapping[str, str]) -> str:
     """`FILE:LINE:COL: error[CODE]: message`, the source line, a caret, and the hint."""
     s = diag.span
     out = [f"{s.file}:{s.line}:{s.col}: error[{diag.code}]: {diag.message}"]
-    lines = sources.get(s.file, "").splitlines()
+    # lines as the parser counts them: only "\n" ends one (not U+2028, form feed, ...)
+    lines = [line.rstrip("\r") for line in sources.get(s.file, "").split("\n")]
     if 1 <= s.line <= len(lines):
         text = lines[s.line - 1].expandtabs(1)
         width = max(1, min(s.width, len(text) - s.col + 1))

@@ -16,6 +16,7 @@ from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, Budg
                     Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal, Program,
                     RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use)
 from .resources import expand_template
+from .values import TEMPLATE
 
 
 def expand(program: Program, lock: Mapping[str, dt.date] | None = None,
@@ -75,8 +76,8 @@ class _Expander:
                            for t in self.targets(s.targets, env, bool(via))
                            for a in s.accesses)
             elif isinstance(s, EgressStmt):
-                egress.extend(self.egress(t, origin)
-                              for t in self.targets(s.dests, env, bool(via)))
+                egress.extend(e for t in self.targets(s.dests, env, bool(via))
+                              if (e := self.egress(t, origin)) is not None)
             elif isinstance(s, BudgetStmt):
                 api = self.targets((s.api,), env, bool(via)) if s.api else ()
                 if s.api is None or api:
@@ -93,10 +94,11 @@ class _Expander:
                 sessions.append(s)
             elif isinstance(s, ModeStmt):
                 modes.append(s)
-        egress.extend(self.implied_egress(grants))
         session = self.single(sessions, "seconds", f"session of {agent.name}@{env}")
         mode = self.single(modes, "mode", f"mode of {agent.name}@{env}")
         denied = {_grant_key(d)[1:] for d in denies}
+        # a denied grant (always wins) opens no address either
+        egress.extend(self.implied_egress(g for g in grants if _grant_key(g)[1:] not in denied))
         live = [self.review(g, env, grant_line(g)) for g in _unique(grants, _grant_key)
                 if _grant_key(g)[1:] not in denied]
         return Principal(
@@ -146,9 +148,16 @@ class _Expander:
             out.append(Target(r.span, instance=f"{res.ref}@{where}"))
         return out
 
-    def egress(self, t: Target, origin: Origin) -> Egress:
+    def egress(self, t: Target, origin: Origin) -> Egress | None:
         if t.raw is not None:
-            host, port, kind = schema.parse_destination(t.raw)
+            parsed = schema.parse_destination(t.raw)
+            if isinstance(parsed, str):  # a template expanded into an invalid destination
+                if not TEMPLATE.search(t.raw):  # (an unexpanded variable is already E019)
+                    self.error("E027", f'invalid egress destination "{t.raw}": {parsed}', t.span,
+                               'a host, IP or CIDR with a port: "api.x.com:443", '
+                               '"10.0.0.0/8:443"')
+                return None
+            host, port, kind = parsed
             return Egress(t, host, port, kind, origin)
         host, port = endpoint(self.program.instances[t.instance])
         return Egress(t, host, port, _host_kind(host), origin)

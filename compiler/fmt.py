@@ -12,7 +12,7 @@ from pathlib import Path
 from lark import Token, Tree
 
 from .errors import InputErrors
-from .parse import Comment, SourceFile, discover, parse_text
+from .parse import Comment, SourceFile, discover, parse_text, read_source
 
 INDENT = "  "
 ONE_LINE_MAX = 100
@@ -22,8 +22,10 @@ def format_directory(directory: Path, write: bool) -> list[str]:
     """Format every file; returns the paths that changed (or would). Syntax errors -> exit 2."""
     changed, errors, results = [], [], {}
     for path in discover(directory):
-        text = path.read_text(encoding="utf-8-sig")
+        text, diag = read_source(path, str(path))
         try:
+            if diag is not None:
+                raise InputErrors([diag])
             results[path] = (text, format_source(parse_text(str(path), text)))
         except InputErrors as errs:
             errs.sources = {str(path): text}
@@ -41,7 +43,7 @@ def format_directory(directory: Path, write: bool) -> list[str]:
 
 
 def format_source(src: SourceFile) -> str:
-    return _Printer(src.comments, src.text.splitlines()).file(src.tree)
+    return _Printer(src.comments, src.text.split("\n")).file(src.tree)  # lines as lark counts
 
 
 class _Printer:
@@ -212,10 +214,11 @@ class _Printer:
 
 
 def _string(tok: Token) -> str:
-    """Re-encode a string literal canonically (same value, JSON escapes, UTF-8 kept)."""
+    """Re-encode a string literal canonically (same value, JSON escapes, UTF-8 kept); one that
+    is not valid (a bad escape, half a surrogate pair: E003 when compiled) stays as written."""
     try:
-        return json.dumps(json.loads(tok), ensure_ascii=False)
-    except json.JSONDecodeError:
+        return json.dumps(json.loads(tok), ensure_ascii=False).encode("utf-8").decode("utf-8")
+    except (json.JSONDecodeError, UnicodeEncodeError):
         return str(tok)
 
 

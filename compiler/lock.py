@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import Diagnostic, InputErrors
 from .expand import grant_line
 from .model import Span
+from .parse import display_path
 
 LOCK_NAME = "agentpol.lock"
 
@@ -21,7 +22,9 @@ def read(path: Path) -> dict[str, dt.date]:
         return {}
     approved: dict[str, dt.date] = {}
     diags = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    shown = display_path(path.parent, path)
+    text = path.read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         date, _, grant = line.partition("  ")
@@ -29,9 +32,11 @@ def read(path: Path) -> dict[str, dt.date]:
             approved[grant.strip()] = dt.date.fromisoformat(date.strip())
         except ValueError:
             diags.append(Diagnostic("E030", "expected `YYYY-MM-DD  ENV AGENT ACCESS TARGET`",
-                                    Span(str(path), n, 1, max(1, len(line)))))
+                                    Span(shown, n, 1, max(1, len(line)))))
     if diags:
-        raise InputErrors(diags)
+        errs = InputErrors(diags)
+        errs.sources = {shown: text}
+        raise errs
     return approved
 
 

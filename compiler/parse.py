@@ -92,7 +92,8 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
 def _describe(tok: Token) -> str:
     if tok.type == "NAME" or tok.type.isupper() and tok.type not in _TERMINALS:
         return f"`{tok}`"
-    return f"{_TERMINALS.get(tok.type, tok.type.lower())} `{tok}`"
+    what = _TERMINALS.get(tok.type, tok.type.lower())
+    return what if what == f"`{tok}`" else f"{what} `{tok}`"  # not "`}` `}`"
 
 
 def display_path(directory: Path, p: Path) -> str:
@@ -100,6 +101,20 @@ def display_path(directory: Path, p: Path) -> str:
     path inside it (`policies/agents.agentpol`), whatever the working directory or where the
     checkout lives, so two machines compile the same bytes."""
     return f"{directory.resolve().name}/{p.relative_to(directory).as_posix()}"
+
+
+def read_source(p: Path, shown: str) -> tuple[str, Diagnostic | None]:
+    """A file's text, or E004 at its first byte that is not UTF-8 (with the text decoded
+    leniently, so the message can show that line)."""
+    data = p.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), None  # a BOM some editors write is not text
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[start:exc.start].decode("utf-8-sig", errors="replace")) + 1
+        span = Span(shown, data.count(b"\n", 0, exc.start) + 1, col)
+        return (data.decode("utf-8-sig", errors="replace"),
+                Diagnostic("E004", f"not UTF-8: {exc.reason}", span))
 
 
 def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
@@ -112,12 +127,11 @@ def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
     diags: list[Diagnostic] = []
     for p in discover(directory):
         shown = display_path(directory, p)
-        try:
-            text = p.read_bytes().decode("utf-8-sig")  # a BOM some editors write is not text
-        except UnicodeDecodeError as exc:
-            diags.append(Diagnostic("E004", f"not UTF-8: {exc.reason}", Span(shown, 1, 1)))
-            continue
+        text, diag = read_source(p, shown)
         sources[shown] = text
+        if diag is not None:
+            diags.append(diag)
+            continue
         try:
             files.append(parse_text(shown, text))
         except InputErrors as errs:

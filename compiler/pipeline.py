@@ -31,8 +31,24 @@ def load(directory: Path, now: str | None = None) -> Model:
         approved = lock.read(directory / lock.LOCK_NAME)
         return expand(program, approved, today(now))
     except InputErrors as errs:
-        errs.sources = sources
-        raise
+        partial = getattr(errs, "program", None)
+        if partial is not None:  # all errors in one run: also those only expansion finds
+            errs = InputErrors(errs.diagnostics + _expansion_errors(partial))
+        errs.sources = {**sources, **getattr(errs, "sources", {})}
+        raise errs
+
+
+def _expansion_errors(program) -> tuple[Diagnostic, ...]:
+    """The input errors expansion finds in a program that resolve already rejected (raw
+    templates, profile references, conflicting sessions); what resolve could not bind is
+    skipped, and a program too broken to expand adds nothing."""
+    try:
+        expand(program)
+    except InputErrors as errs:
+        return errs.diagnostics
+    except Exception:  # noqa: BLE001 - the errors resolve found are reported regardless
+        pass
+    return ()
 
 
 def today(now: str | None) -> dt.date:

@@ -17,7 +17,7 @@ from .model import (ACCESS_WORDS, KEYWORDS, SESSION_MAX, SESSION_MIN, Access, Ag
                     Profile, Program, RateStmt, Raw, Ref, Rule, SessionStmt, Span, Test, Use)
 from .parse import SourceFile
 from .resources import instantiate
-from .values import Val, describe, duration_of, span_of, string_of, value_of
+from .values import TEMPLATE, Val, describe, duration_of, span_of, string_of, value_of
 
 BUDGET_PERIODS = ("hour", "day", "month")
 #: Bounds that keep every limit a Cedar Long (64-bit) with room to add a call's cost.
@@ -54,11 +54,14 @@ class _Resolver:
         tests = tuple(self._test(p, t, agents) for p, t in self.test_trees)
         self._check_audit_logs(envs)
         self._check_pod_names(agents, instances)
+        program = Program(environments=envs, resources=resources, instances=instances,
+                          profiles=profiles, agents=agents, tests=tests,
+                          files=tuple(f.path for f in self.files))
         if self.diags:
-            raise InputErrors(self.diags)
-        return Program(environments=envs, resources=resources, instances=instances,
-                       profiles=profiles, agents=agents, tests=tests,
-                       files=tuple(f.path for f in self.files))
+            errs = InputErrors(self.diags)
+            errs.program = program  # what did resolve, so expansion can report its errors too
+            raise errs
+        return program
 
     def _collect(self) -> None:
         for f in self.files:
@@ -144,6 +147,10 @@ class _Resolver:
             a = self.attrs(path, tree.children[1], schema.ENVIRONMENT, f"environment `{name}`")
             v = {k: self.typed(k, val, *schema.ENVIRONMENT[k]) for k, val in a.items()}
             v = {k: x for k, x in v.items() if x is not None}
+            if v.get("regions") == ():  # its resources live in the first one
+                self.error("E017", "invalid `regions` []: an environment needs a region",
+                           a["regions"].span, 'leave it out for the default ["us-east-1"]')
+                del v["regions"]
             if "audit_log" in v:
                 t, n, e = v["audit_log"]
                 v["audit_log"] = f"{t}.{n}@{e or name}"
@@ -299,7 +306,7 @@ class _Resolver:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
                 parsed = schema.parse_destination(raw.value)
-                if isinstance(parsed, str):
+                if isinstance(parsed, str) and not TEMPLATE.search(raw.value):
                     self.error("E027", f"invalid egress destination {raw}: {parsed}", raw.span,
                                'a host, IP or CIDR with a port: "api.x.com:443", "10.0.0.0/8:443"')
                     continue
@@ -360,8 +367,9 @@ class _Resolver:
             for s in profiles[name].statements:
                 if not isinstance(s, Use) or s.profile not in profiles:
                     continue
-                if s.profile in chain:
-                    cycle = " -> ".join(chain[chain.index(s.profile):] + (name, s.profile))
+                path = chain + (name,)
+                if s.profile in path:
+                    cycle = " -> ".join(path[path.index(s.profile):] + (s.profile,))
                     self.error("E022", f"profile cycle: {cycle}", s.span)
                 elif (name, s.profile) not in seen:
                     seen.add((name, s.profile))

@@ -40,7 +40,12 @@ def span_of(path: str, node: Tree | Token) -> Span:
 def string_of(path: str, tok: Token, diags: list[Diagnostic]) -> str:
     """Decode a string literal with JSON escapes; a bad escape is E003."""
     try:
-        return json.loads(tok)
+        return json.loads(tok).encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:  # JSON reads a lone `\ud800`; no UTF-8 text can hold it
+        diags.append(Diagnostic("E003", "invalid string literal: a \\u escape names half of a "
+                                "surrogate pair", span_of(path, tok),
+                                "write the character itself, or both halves: \\ud83d\\ude80"))
+        return str(tok)[1:-1]
     except json.JSONDecodeError as exc:
         diags.append(Diagnostic("E003", f"invalid string literal: {exc.msg}", span_of(path, tok),
                                 'strings use JSON escapes: \\" \\\\ \\n \\u0041'))

@@ -67,10 +67,20 @@ def location(model: Model, inst: Instance) -> tuple[str, str]:
     return account, region
 
 
+def partition(model: Model, inst: Instance) -> str:
+    """The partition of an instance's ARNs (`aws-cn`, ...): its env's, or for a shared one the
+    env's that owns its account (as the aws target writes them for that env's agents)."""
+    env = model.environments.get(inst.env or "") or next(
+        (e for e in model.environments.values() if inst.account and e.aws_account == inst.account),
+        None)
+    return aws_roles.partition_of(env.aws_runtime if env else None)
+
+
 def instance_arns(model: Model, inst: Instance) -> tuple[str, ...]:
     account, region = location(model, inst)
     try:
-        return aws_access.instance_arns(inst.type, inst.attrs, account, region)
+        return aws_access.instance_arns(inst.type, inst.attrs, account, region,
+                                        partition(model, inst))
     except (ValueError, KeyError):
         return ()
 
@@ -89,7 +99,8 @@ def iam_of(model: Model, g: Grant) -> tuple[IamGrant, ...]:
     if g.access.raw:
         return (IamGrant(expand(g.access.value), instance_arns(model, inst)),)
     try:
-        stmts = aws_access.statements_for(inst.type, g.access.value, inst.attrs, account, region)
+        stmts = aws_access.statements_for(inst.type, g.access.value, inst.attrs, account, region,
+                                          partition(model, inst))
     except (ValueError, KeyError):
         return ()
     return tuple(IamGrant(s.actions, s.resources) for s in stmts)

@@ -18,7 +18,7 @@ import yaml
 
 from agentpol import schema
 from agentpol.catalogue import aws_access, github, iam, vault
-from agentpol.catalogue.cedar import agent_uid, action_uid
+from agentpol.catalogue.cedar import BASE_ACTION, NAMESPACE, agent_uid, action_uid
 from agentpol.evaluate import cedar, iam as iam_eval
 from agentpol.expand import endpoint
 from agentpol.model import AWS_TYPES, Expect, Instance, Model, Ref, Test
@@ -138,7 +138,8 @@ def _aws_requests(model: Model, e: Expect, t: Target) -> list[tuple[str, str, di
             out += [(a, _concrete(fits[0]), {})] if fits else []
         return out
     try:
-        stmts = aws_access.statements_for(inst.type, e.access.value, inst.attrs, account, region)
+        stmts = aws_access.statements_for(inst.type, e.access.value, inst.attrs, account, region,
+                                          aws.partition(model, inst))
     except (ValueError, KeyError):
         return []
     return [(a, _concrete(r), _context(s.condition)) for s in stmts for a in s.actions
@@ -250,8 +251,12 @@ def _cedar(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[A
         resource = cedar.resource_uid_of(entities, t.instance.key, e.env)
     except ValueError:
         return [(what, False, base + "entities.json")]
+    action = e.access.value
+    if e.access.raw and action not in json.loads(schema_text)[NAMESPACE]["actions"]:
+        # what the gateway sends for a scope or tool its schema does not name (cedar.md)
+        action = BASE_ACTION[t.instance.type]
     result = cedar.authorize(policies, entities, schema_text, agent_uid(key),
-                             action_uid(e.access.value), resource, cedar.MET_CONTEXT)
+                             action_uid(action), resource, cedar.MET_CONTEXT)
     return [(what, result.allowed and not result.errors, base + "policies.cedar")]
 
 

@@ -200,7 +200,8 @@ def _aws_instance(ctx: Context, g: Grant) -> bool:
 def _identity_arn(ctx: Context, g: Grant) -> str:
     inst = ctx.model.instances[g.target.instance]
     account, region = aws.location(ctx.model, inst)
-    return aws_access.arn_for(inst.type, inst.attrs, account, region)
+    return aws_access.arn_for(inst.type, inst.attrs, account, region,
+                              aws.partition(ctx.model, inst))
 
 
 def _too_wide(actions: tuple[str, ...], resources: tuple[str, ...]) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import metadata
+from urllib.parse import quote
 
 from agentpol.check import Report
 from agentpol.check.findings import RULES, Finding, Hop, Location
@@ -29,7 +30,7 @@ def _physical(loc: Location | None) -> dict | None:
     if w is None:
         return None
     file, line, col = w
-    return {"artifactLocation": {"uri": file},
+    return {"artifactLocation": {"uri": quote(file)},  # a URI reference: spaces etc. encoded
             "region": {"startLine": max(line, 1), "startColumn": max(col, 1)}}
 
 

@@ -7,6 +7,7 @@ policy denies every egress (`policyTypes: [Egress]` with an empty `egress`).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Iterable
 
@@ -21,8 +22,13 @@ NOT_EXPRESSIBLE_ANNOTATION = "agentpol/not-expressible"
 
 
 def object_name(subject: Subject) -> str:
-    """A DNS-1123 name for the policy objects of `subject`."""
-    return "agentpol-" + re.sub(r"[^a-z0-9-]+", "-", subject.name.lower()).strip("-")
+    """A DNS-1123 name for the policy objects of `subject`. A name that is not already one
+    (`Bot`, `a_b`) also gets a short hash of itself, so that it cannot collide with another
+    subject's in the same namespace (`bot`, `a-b`)."""
+    name = re.sub(r"[^a-z0-9-]+", "-", subject.name.lower()).strip("-")
+    if name != subject.name:
+        name = "-".join(filter(None, (name, hashlib.sha256(subject.name.encode()).hexdigest()[:8])))
+    return "agentpol-" + name
 
 
 def metadata(subject: Subject, not_expressible: tuple[Dest, ...]) -> dict:

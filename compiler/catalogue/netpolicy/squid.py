@@ -57,4 +57,7 @@ def _collapse_networks(dests: Iterable[Dest]) -> list[str]:
                   key=lambda n: (n.version, n.network_address, n.prefixlen))
     kept = [n for n in nets
             if not any(o != n and o.version == n.version and n.subnet_of(o) for o in nets)]
-    return [str(n.network_address) if n.num_addresses == 1 else str(n) for n in kept]
+    # squid refuses `0.0.0.0/0` (it would mean `all`, IPv6 included): its two halves say IPv4
+    return [x for n in kept for x in (
+        ("0.0.0.0/1", "128.0.0.0/1") if n == ipaddress.ip_network("0.0.0.0/0") else
+        (str(n.network_address) if n.num_addresses == 1 else str(n),))]

@@ -3,6 +3,7 @@ expresses, squid's overlap rule, naming, and use for pods that are not an agent'
 server's upstream allowlist, as the audit target writes it)."""
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import yaml
@@ -59,8 +60,25 @@ def test_builders_serve_other_pods():
 def test_names_made_kubernetes_safe_and_namespace_optional():
     subject = Subject(name="Data_Bot", namespace=None, selector="data-bot", principal="x@dev")
     doc = yaml.safe_load(kubernetes.networkpolicy(subject, ()))
-    assert doc["metadata"]["name"] == "agentpol-data-bot"
+    assert re.fullmatch(r"agentpol-data-bot-[0-9a-f]{8}", doc["metadata"]["name"])
     assert "namespace" not in doc["metadata"]  # applied to the namespace kubectl is given
+
+
+def test_names_that_are_made_safe_cannot_collide():
+    """`a_b`, `A-B` and `a-b` are three agents of one namespace: three NetworkPolicies."""
+    names = {kubernetes.object_name(Subject(name=n, namespace="ns", selector=n, principal=n))
+             for n in ("a_b", "A-B", "a-b", "_a-b")}
+    assert len(names) == 4 and "agentpol-a-b" in names
+    assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) for n in names)
+
+
+def test_squid_any_ipv4_address_is_two_halves():
+    """squid refuses `dst 0.0.0.0/0` (it reads it as `all`, IPv6 too): the halves say IPv4."""
+    from validators.squid import validate_squid_fragment
+    text = squid.fragment(MCP, (Dest("cidr", "0.0.0.0/0", 443), Dest("ip", "10.1.2.3", 443),
+                                Dest("cidr", "2001:db8::/32", 443)))
+    assert "acl mcp-jira_addresses_443 dst -n 0.0.0.0/1 128.0.0.0/1 2001:db8::/32\n" in text
+    assert validate_squid_fragment(text) == []
 
 
 def test_squid_drops_entries_a_wider_one_covers():

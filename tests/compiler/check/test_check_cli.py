@@ -91,6 +91,20 @@ def test_sarif_validates(tmp_path):
     assert len(first["codeFlows"][0]["threadFlows"][0]["locations"]) == 5
 
 
+def test_sarif_uri_of_a_file_name_with_spaces_is_a_uri_reference(tmp_path, capsys):
+    """SARIF's artifactLocation.uri is a URI reference: a space or `é` in a path is escaped."""
+    with policy_dir("") as d:
+        (d / "main.agentpol").unlink()
+        (d / "my team").mkdir()
+        (d / "my team" / "équipe.agentpol").write_text(
+            'resource secret s { name = "{env}/s" }\n'
+            'agent a { owner = "o@x.com"\n in staging { allow read on secret.s@prod } }\n')
+        assert main(["check", str(d), "--format", "sarif"]) == 1
+    result = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "policies/my%20team/%C3%A9quipe.agentpol"
+
+
 def test_sarif_of_clean_acme_validates(acme, tmp_path):
     out = tmp_path / "acme.sarif"
     assert main(["check", str(acme), "--format", "sarif", "--output", str(out)]) == 0

@@ -43,6 +43,7 @@ EXPECTS = [
     ("allow", 'bot@staging "search" mcp_server.jira'),
     ("deny", 'bot@staging "delete_issue" mcp_server.jira'),
     ("allow", "bot@staging call api.slack"),
+    ("allow", 'bot@staging "chat:write" api.slack'),  # sent as `call`: no agent names it
     ("deny", "bot@staging call api.slack@prod"),
     ("allow", "bot@staging connect host.pay"),
     ("deny", "bot@staging connect host.pay@prod"),

@@ -187,3 +187,40 @@ def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
     (tmp_path / "a.agentpol").write_bytes("\ufeffenvironment e { protected = true }\n"
                                           .encode("utf-8"))
     assert load(tmp_path).environments["e"].protected
+
+
+def test_text_that_is_not_utf8_is_e004_at_its_byte_for_every_command(tmp_path, capsys):
+    d = tmp_path / "policies"
+    d.mkdir()
+    (d / "a.agentpol").write_bytes(b'agent a {\n  owner = "caf\xe9@x.com" }\n')
+    for argv in (["check", str(d)], ["fmt", str(d)], ["fmt", "--check", str(d)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "a.agentpol:2:15: error[E004]: not UTF-8" in err, err
+        assert "Traceback" not in err and "\n       |               ^\n" in err
+
+
+def test_half_a_surrogate_pair_is_e003_and_fmt_keeps_the_file(tmp_path, capsys):
+    """JSON reads `\\ud800`, but no UTF-8 file can hold it: an input error, never a traceback,
+    and fmt (which used to truncate the file writing it) leaves the literal as written."""
+    d = tmp_path / "policies"
+    d.mkdir()
+    (d / "a.agentpol").write_text('agent a {owner = "a@x.com", description = "x\\ud800"}\n')
+    assert main(["check", str(d)]) == 2
+    assert "a.agentpol:1:43: error[E003]: invalid string literal" in capsys.readouterr().err
+    assert main(["fmt", str(d)]) == 0
+    assert (d / "a.agentpol").read_text() == \
+        'agent a {\n  owner       = "a@x.com"\n  description = "x\\ud800"\n}\n'
+
+
+def test_caret_line_counts_only_newlines(tmp_path, capsys):
+    """U+2028 or a form feed inside a string does not end a line for the parser, nor for the
+    source line shown under an error."""
+    d = tmp_path / "policies"
+    d.mkdir()
+    (d / "a.agentpol").write_text('agent a { description = "x\u2028y"\n  owner = "a@x.com"\n'
+                                  '  in nowhere { } }\n', encoding="utf-8")
+    assert main(["check", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert "a.agentpol:3:6: error[E012]" in err
+    assert "     3 |   in nowhere { } }\n       |      ^^^^^^^\n" in err

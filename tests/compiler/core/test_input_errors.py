@@ -44,6 +44,7 @@ CASES = [
     ("bad-account", 'environment qa { aws_account = "12345" }', "E017", 1, 32),
     ("bad-cidr", 'environment qa { cidrs = ["10.0.0.1/16"] }', "E017", 1, 27),
     ("bad-region", 'environment qa { regions = ["mars-1"] }', "E017", 1, 29),
+    ("no-region", 'environment qa { aws_account = "444444444444", regions = [] }', "E017", 1, 58),
     ("bad-domain", 'environment qa { domains = ["bad domain"] }', "E017", 1, 29),
     ("bad-provider", 'resource api x { provider = acme, key_name = "k" }', "E017", 1, 29),
     ("budget-three-decimals", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A
@@ -99,6 +100,10 @@ CASES = [
      "log_group.audit }", "E012", 4, 26),
     ("expect-bad-word", A + '  in staging { } }\ntest "t" { expect deny a@staging delete '
      "log_group.audit }", "E020", 4, 34),
+    ("egress-template-expands-to-no-host", A + '  in staging { egress "db_{env}:5432" } }',
+     "E027", 3, 23),
+    ("egress-unknown-template-var", A + '  in staging { egress "db.{zone}.x.com:5432" } }',
+     "E019", 3, 23),
 ]
 
 
@@ -132,6 +137,32 @@ def test_all_errors_reported_at_once(capsys):
                   ":4:5: error[E012]"):
         assert where in err, err
     assert "4 errors" in err
+
+
+def test_expansion_errors_reported_with_resolve_errors(capsys):
+    """Errors found while binding statements (raw templates, conflicting sessions) come in the
+    same run as an unknown name elsewhere, not only once that one is fixed."""
+    source = (A + '  in staging { allow read on secret.nope\n'
+              '    allow "s3:GetObject" on "arn:aws:s3:::{bucket}/*"\n'
+              '    session 1h }\n  in staging { session 2h } }\n')
+    with policy_dir(source) as d:
+        rc = main(["check", str(d)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    for where in (":3:37: error[E012]", ":4:29: error[E019]", ":6:16: error[E029]"):
+        assert where in err, err
+
+
+def test_self_use_names_the_cycle_once(capsys):
+    with policy_dir("profile p { use p }") as d:
+        assert main(["check", str(d)]) == 2
+    assert "profile cycle: p -> p\n" in capsys.readouterr().err
+
+
+def test_punctuation_is_named_once(capsys):
+    with policy_dir("environment qa { review_window = 5x }") as d:
+        assert main(["check", str(d)]) == 2
+    assert ":1:37: error[E001]: unexpected `}`\n" in capsys.readouterr().err
 
 
 def test_hint_did_you_mean(capsys):

@@ -124,3 +124,22 @@ def test_connect_on_a_host_implies_egress_to_it():
                    'agent a { owner = "o"\n in staging { allow connect on host.db } }')
     assert [(e.host, e.port) for e in m.principals["a@staging"].egress] == [
         ("db.staging.example.com", 8443)]
+
+
+def test_egress_destinations_expand_templates_per_env():
+    """`{env}` expands in a quoted egress destination as in any raw string (LANGUAGE.md)."""
+    m = model_from('agent a { owner = "o"\n in staging, prod { egress "db.{env}.acme.internal:5432" } }')
+    for env in ("staging", "prod"):
+        assert [(e.host, e.port) for e in m.principals[f"a@{env}"].egress] == [
+            (f"db.{env}.acme.internal", 5432)]
+
+
+def test_a_denied_grant_implies_no_egress():
+    """`deny` always wins: a `connect` or `call` it removes does not leave its address open."""
+    m = model_from('resource host db { address = "db.{env}.example.com:5432" }\n'
+                   'resource api oa { provider = openai, key_name = "k-{env}" }\n'
+                   'agent a { owner = "o"\n in staging { allow connect on host.db  allow call on api.oa'
+                   '  budget api.oa 1 usd per day }\n in staging { deny connect on host.db'
+                   '  deny call on api.oa } }')
+    p = m.principals["a@staging"]
+    assert p.grants == () and p.egress == ()

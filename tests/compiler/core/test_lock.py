@@ -46,3 +46,14 @@ def test_malformed_lock_is_an_input_error(tmp_path, capsys):
     (d / "agentpol.lock").write_text("yesterday  prod a read x\n")
     assert main(["compile", str(d), "-o", str(tmp_path / "o")]) == 2
     assert "agentpol.lock:1:1: error[E030]" in capsys.readouterr().err
+
+
+def test_malformed_lock_line_is_shown_under_the_policy_dir_name(tmp_path, capsys):
+    """Like every other input error: the path inside the policy directory, the line, a caret."""
+    d = tmp_path / "p"
+    shutil.copytree(LANG, d)
+    (d / "agentpol.lock").write_text("# ok\n2026-01-01 prod a read x\n")
+    assert main(["check", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("p/agentpol.lock:2:1: error[E030]"), err
+    assert "     2 | 2026-01-01 prod a read x\n       | ^^^^^" in err
