@@ -5,6 +5,11 @@ A session policy can only narrow: the session gets what both the role's identity
 session policy allow, so the role's denies (the AWS target's) still hold and are not repeated
 here, where every character counts against STS's limit of 2,048. Statements are compacted
 without widening: actions on the same resources merge, then resources of the same actions.
+
+When even that is over the limit, the policy is widened step by step, never past the role:
+first to each service's actions (`svc:*`) on that service's granted resources, then to the
+services alone on `*`. The session is the role's grants intersected with this policy, so a
+wider session policy grants nothing the role does not; the file says which form it holds.
 """
 from __future__ import annotations
 
@@ -86,11 +91,38 @@ def packed(doc: dict) -> str:
     return json.dumps(doc, separators=(",", ":"), sort_keys=True)
 
 
-def session_policy(model: Model, p: Principal) -> tuple[dict | None, list]:
-    """The session policy of a principal's live AWS grants (None without any), and those
-    grants."""
+def session_policy(model: Model, p: Principal) -> tuple[dict | None, list, str]:
+    """The session policy of a principal's live AWS grants (None without any), those grants,
+    and how narrow it is: "exact", "per-service" or "services" (see the module docstring)."""
     grants, used = _grants(model, p)
-    return ({"Version": "2012-10-17", "Statement": compact(grants)} if grants else None), used
+    if not grants:
+        return None, used, "exact"
+    for form, statements in (("exact", compact), ("per-service", _per_service),
+                             ("services", _services)):
+        doc = {"Version": "2012-10-17", "Statement": statements(grants)}
+        if len(packed(doc)) <= LIMIT:
+            break
+    return doc, used, form
+
+
+def _service(action: str) -> str:
+    return action.split(":", 1)[0].lower()
+
+
+def _per_service(grants: list[ActionGrant]) -> list[dict]:
+    """Each service's actions (`svc:*`) on that service's granted resources."""
+    by_service: dict[str, set[str]] = {}
+    for g in grants:
+        for a in g.actions:
+            by_service.setdefault(_service(a), set()).update(g.resources)
+    return [{"Effect": "Allow", "Action": [f"{svc}:*"], "Resource": sorted(res)}
+            for svc, res in sorted(by_service.items())]
+
+
+def _services(grants: list[ActionGrant]) -> list[dict]:
+    """The services alone: what the role allows of them, and nothing else."""
+    services = sorted({_service(a) for g in grants for a in g.actions})
+    return [{"Effect": "Allow", "Action": [f"{svc}:*" for svc in services], "Resource": "*"}]
 
 
 def duration(model: Model, p: Principal) -> int:
@@ -112,15 +144,25 @@ def quota_problems(model: Model) -> list[QuotaProblem]:
     """Live session policies over STS's limit (emitted anyway, so reviewers see them)."""
     out = []
     for p in model.principals.values():
-        doc, _ = session_policy(model, p)
+        doc, _, _ = session_policy(model, p)
         if doc is not None and len(packed(doc)) > LIMIT:
             out.append(QuotaProblem(p.key, f"tokens/{p.env}/{p.agent}/{FILE}",
                                     len(packed(doc)), LIMIT, p.span))
     return out
 
 
+#: What each form of session policy means, for the reviewer reading the file.
+NARROWING = {
+    "exact": "the agent's AWS grants, exactly",
+    "per-service": "each service's actions on the granted resources (the exact form is over "
+                   "STS's limit); the session still gets only what the role allows",
+    "services": "the granted services on `*` (narrower forms are over STS's limit); the "
+                "session gets exactly what the role allows",
+}
+
+
 def issue(model: Model, p: Principal) -> Issued:
-    doc, used = session_policy(model, p)
+    doc, used, form = session_policy(model, p)
     if doc is None:
         return {}, []
     env = model.environments[p.env]
@@ -142,6 +184,7 @@ def issue(model: Model, p: Principal) -> Issued:
         "env": p.env,
         "assume_role": assume,
         "session_policy": doc,
+        "narrowing": {"form": form, "means": NARROWING[form]},
         "size": {"packed_characters": len(text), "limit": LIMIT},
         "lifetime": lifetime(p, ttl, how),
     })}

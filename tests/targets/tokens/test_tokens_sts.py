@@ -149,15 +149,37 @@ def test_raw_grants_and_compaction():
     ]
 
 
-def test_over_quota_is_emitted_and_reported():
-    grants = "\n".join(f'allow "s3:GetObject" on "arn:aws:s3:::acme-bucket-number-{i:03}/*"'
-                       for i in range(60))
-    model = model_from(f'agent big {{ owner = "a@b.c"\n in staging {{\n{grants}\n}} }}')
+def _session(source: str) -> tuple[dict, list]:
+    model = model_from(f'agent big {{ owner = "a@b.c"\n in staging {{\n{source}\n}} }}')
+    return (sts_files(emit(model))["tokens/staging/big/sts-session-policy.json"],
+            quota_problems(model))
+
+
+def test_an_oversized_session_policy_widens_within_the_role():
+    """Over STS's 2,048 characters the policy widens per service, then to the services on `*`:
+    the session is the role's grants intersected with it, so it never grants more."""
+    tables = "".join(f'resource dynamodb_table t{i} {{ name = "orders-archive-{i:02}-{{env}}" }}\n'
+                     for i in range(12))
+    grants = "\n".join(f"allow read, write on dynamodb_table.t{i}" for i in range(12))
+    model = model_from(tables + f'agent big {{ owner = "a@b.c"\n in staging {{\n{grants}\n}} }}')
     doc = sts_files(emit(model))["tokens/staging/big/sts-session-policy.json"]
+    assert doc["narrowing"]["form"] == "per-service" and quota_problems(model) == []
+    [statement] = doc["session_policy"]["Statement"]
+    assert statement["Action"] == ["dynamodb:*"]
+    assert len(statement["Resource"]) == 24  # each table and its indexes, nothing else
+    buckets = "\n".join(f'allow "s3:GetObject" on "arn:aws:s3:::acme-bucket-number-{i:03}/*"'
+                        for i in range(60))
+    doc, problems = _session(buckets)
+    assert doc["narrowing"]["form"] == "services" and problems == []
+    assert doc["session_policy"]["Statement"] == [
+        {"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]
+    assert doc["size"]["packed_characters"] <= 2048
+
+
+def test_over_quota_even_widened_is_emitted_and_reported():
+    doc, (problem,) = _session('allow "*:Describe*" on "*"')
     assert doc["size"]["packed_characters"] > 2048
-    [problem] = quota_problems(model)
     assert (problem.principal, problem.path, problem.limit) == \
         ("big@staging", "tokens/staging/big/sts-session-policy.json", 2048)
-    assert problem.size == doc["size"]["packed_characters"]
-    assert "2048" in problem.message
+    assert problem.size == doc["size"]["packed_characters"] and "2048" in problem.message
     assert quota_problems(model_from(ENVS.replace("chained", "x"), with_envs=False)) == []
