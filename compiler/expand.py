@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from . import schema
 from .errors import Diagnostic, InputErrors
-from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
+from .model import (AWS_TYPES, SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
                     Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal, Program,
                     RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use)
 from .resources import expand_template
@@ -94,6 +94,7 @@ class _Expander:
                 sessions.append(s)
             elif isinstance(s, ModeStmt):
                 modes.append(s)
+        self.needs_account(env, grants + denies)
         session = self.single(sessions, "seconds", f"session of {agent.name}@{env}")
         mode = self.single(modes, "mode", f"mode of {agent.name}@{env}")
         denied = {_grant_key(d)[1:] for d in denies}
@@ -111,6 +112,18 @@ class _Expander:
             budgets=tuple(budgets), rates=tuple(rates), approvals=tuple(approvals),
             span=next(b.span for b in agent.blocks if env in b.envs),
             mode_span=mode.span if mode else None)
+
+    def needs_account(self, env: str, grants) -> None:
+        """An AWS grant needs a role, and a role needs the env's account (E026): a shared
+        bucket, a bedrock model or a raw ARN from an env without one would grant nothing."""
+        if self.program.environments[env].aws_account:
+            return
+        for g in grants:
+            inst = self.program.instances.get(g.target.instance or "")
+            if g.target.kind == "aws" or (inst is not None and inst.type in AWS_TYPES):
+                self.error("E026", f"environment `{env}` has no aws_account, but this grants "
+                                   f"AWS access ({g.access} on {g.target})", g.origin.span,
+                           f'add aws_account = "123456789012" to environment {env}')
 
     def single(self, stmts, attr: str, what: str):
         """The one value of `session` or `mode` for a principal; two different ones is E029."""

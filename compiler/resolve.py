@@ -184,7 +184,12 @@ class _Resolver:
         server's allowlist too, and an agent named `mcp-NAME` would share its directory."""
         servers = {i.name for i in instances.values() if i.type == "mcp_server"
                    and i.attr("upstream")}
-        for a in agents.values():
+        folded: dict[str, str] = {}
+        for a in sorted(agents.values(), key=lambda a: a.span):  # the later one is reported
+            twin = folded.setdefault(a.name.lower(), a.name)
+            if twin != a.name:
+                self.error("E029", f"agents `{twin}` and `{a.name}` differ only in case", a.span,
+                           "IAM role names (agentpol-AGENT) ignore case: rename one")
             if a.service_account in servers:
                 self.error("E029", f"agent `{a.name}` runs as `{a.service_account}`, the pod "
                                    f"label of mcp_server.{a.service_account}", a.span,
@@ -397,7 +402,7 @@ class _Resolver:
             blocks.append(Block(tuple(envs), statements, span_of(path, b)))
         return Agent(name=str(name_tok), span=span_of(path, name_tok), owner=v.get("owner"),
                      description=v.get("description"),
-                     service_account=v.get("service_account") or str(name_tok),
+                     service_account=v.get("service_account") or schema.dns_label(str(name_tok)),
                      blocks=tuple(blocks))
 
     def check_refs_exist(self, s, env: str) -> None:

@@ -72,6 +72,11 @@ def _no_conflicts(r, a: Mapping[str, Val]) -> bool:
     if "env" in a and "envs" in a:
         r.error("E029", "give `env` or `envs`, not both", a["envs"].span)
         return False
+    shared = a.get("shared")
+    if "account" in a and not (shared and shared.kind == "bool" and shared.value):
+        r.error("E029", "`account` is for a shared resource; an environment's instances live "
+                        "in its own aws_account", a["account"].span)
+        return False
     return True
 
 

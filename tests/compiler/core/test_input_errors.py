@@ -95,6 +95,12 @@ CASES = [
      + "  in staging { budget api.o 100000000000000000 usd per day } }", "E017", 4, 29),
     ("rate-too-large", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A
      + "  in staging { rate api.o 9223372036854775808 per second } }", "E017", 4, 27),
+    ("agents-differ-in-case", 'agent bot { owner = "o" }\nagent Bot { owner = "o" }', "E029", 2, 7),
+    ("account-on-per-env-resource", 'resource secret s { name = "{env}/s", account = "444444444444" }',
+     "E029", 1, 49),
+    ("aws-grant-without-account", 'environment qa { }\nresource s3_bucket docs { name = "d", '
+     'shared = true }\n' + A.replace("\n", "\n", 1) + "  in qa { allow read on s3_bucket.docs } }",
+     "E026", 5, 11),
     ("expect-unknown-agent", 'test "t" { expect deny ghost@prod read log_group.audit }', "E012", 1, 24),
     ("expect-agent-not-in-env", A + '  in staging { } }\ntest "t" { expect deny a@prod read '
      "log_group.audit }", "E012", 4, 26),

@@ -143,3 +143,11 @@ def test_a_denied_grant_implies_no_egress():
                    '  deny call on api.oa } }')
     p = m.principals["a@staging"]
     assert p.grants == () and p.egress == ()
+
+
+def test_default_service_account_is_a_kubernetes_name():
+    m = model_from('agent support-bot { owner = "o" }\nagent Ops_Bot { owner = "o" }\n'
+                   'agent x { owner = "o", service_account = "runner" }')
+    sa = {a.name: a.service_account for a in m.program.agents.values()}
+    assert sa["support-bot"] == "support-bot" and sa["x"] == "runner"
+    assert sa["Ops_Bot"].startswith("ops-bot-") and len(sa["Ops_Bot"]) == len("ops-bot-") + 8
