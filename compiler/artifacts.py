@@ -120,7 +120,12 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(old)
-        tmp.rename(out)
+        try:
+            tmp.rename(out)
+        except BaseException:
+            if old is not None:
+                old.rename(out)  # put the previous output back
+            raise
         if old is not None:
             shutil.rmtree(old)
     except BaseException:

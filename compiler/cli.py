@@ -36,8 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # an output path that cannot be written, a file that vanished
         print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
-    except RecursionError:
-        print("agentpol: error: profiles nested too deeply to expand", file=sys.stderr)
+    except RecursionError:  # e.g. a chain of hundreds of profiles, each using the next
+        print("agentpol: error: the program nests too deeply to process", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
@@ -215,7 +215,7 @@ def _lock(args) -> int:
     path = args.dir / lock.LOCK_NAME
     text = lock.render(model, lock.read(path), pipeline.today(args.now))
     artifacts.write_file(path, text)
-    print(f"agentpol: {path}: {text.count(chr(10)) - 2} reviewed grants")
+    print(f"agentpol: {path}: {len(lock.lines_to_lock(model))} reviewed grants")
     return EXIT_OK
 
 

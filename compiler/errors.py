@@ -49,6 +49,10 @@ class Diagnostic:
     span: Span
     hint: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # every code is listed, and documented in docs/errors.md
+            raise ValueError(f"undocumented error code {self.code}")
+
     def sort_key(self) -> tuple:
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
 

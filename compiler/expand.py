@@ -34,6 +34,11 @@ def expand(program: Program, lock: Mapping[str, dt.date] | None = None,
     return Model(program=program, principals=dict(sorted(principals.items())))
 
 
+def egress_line(env: str, agent: str, e: Egress) -> str:
+    """An egress allowance as permissions.txt and the lock write it."""
+    return f"{env} {agent} egress {e.host}:{e.port}"
+
+
 def grant_line(g: Grant) -> str:
     """The identity of a grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET`
     (a deny reads `ENV AGENT deny ACCESS TARGET`)."""
@@ -107,11 +112,10 @@ class _Expander:
             mode=mode.mode if mode else "enforce",
             session=session.seconds if session else SESSION_DEFAULT,
             grants=tuple(live), denies=tuple(_unique(denies, _grant_key)),
-            egress=tuple(self.review(e, env, f"{env} {agent.name} egress {e.host}:{e.port}")
+            egress=tuple(self.review(e, env, egress_line(env, agent.name, e))
                          for e in _unique(egress, lambda e: (e.host, e.port))),
             budgets=tuple(budgets), rates=tuple(rates), approvals=tuple(approvals),
-            span=next(b.span for b in agent.blocks if env in b.envs),
-            mode_span=mode.span if mode else None)
+            span=next(b.span for b in agent.blocks if env in b.envs))
 
     def needs_account(self, env: str, grants) -> None:
         """An AWS grant needs a role, and a role needs the env's account (E026): a shared

@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from .errors import Diagnostic, InputErrors
-from .expand import grant_line
+from .expand import egress_line, grant_line
 from .model import Span
 from .parse import display_path
 
@@ -47,7 +47,7 @@ def lines_to_lock(model) -> list[str]:
         if not model.environments[p.env].review_window:
             continue
         out += [grant_line(g) for g in p.grants]
-        out += [f"{p.env} {p.agent} egress {e.host}:{e.port}" for e in p.egress]
+        out += [egress_line(p.env, p.agent, e) for e in p.egress]
     return sorted(set(out))
 
 

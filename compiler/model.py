@@ -290,8 +290,8 @@ class Grant:
 
 @dataclass(frozen=True)
 class Egress:
-    """An outbound allowance. `host` is a name (maybe `*.x`), an IP or a CIDR; port may be None
-    only for instance destinations whose port is implied (https)."""
+    """An outbound allowance: `host` is a name (maybe `*.x`), an IP or a CIDR, always with a
+    port (an instance's is implied by its url or provider)."""
 
     target: Target
     host: str
@@ -340,7 +340,6 @@ class Principal:
     rates: tuple[Rate, ...]
     approvals: tuple[Approval, ...]
     span: Span  # the first `in` block naming this env
-    mode_span: Span | None = None
 
     @property
     def key(self) -> str:

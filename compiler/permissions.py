@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .expand import grant_line
+from .expand import egress_line, grant_line
 from .model import Grant, Model
 
 TITLE = "# agentpol permissions: ENV AGENT ACCESS TARGET  # source (generated; do not edit)"
@@ -28,8 +28,8 @@ def permissions(model: Model, env: str | None = None) -> str:
             line = f"{grant_line(g)}  # {g.origin.span.file}:{g.origin.span.line}{tag}"
             (shadow if p.shadow else pending if g.pending else live).append(line)
         for e in p.egress:
-            line = (f"{p.env} {p.agent} egress {e.host}:{e.port}"
-                    f"  # {e.origin.span.file}:{e.origin.span.line}")
+            line = (egress_line(p.env, p.agent, e)
+                    + f"  # {e.origin.span.file}:{e.origin.span.line}")
             (shadow if p.shadow else pending if e.pending else live).append(line)
         for b in p.budgets:
             what = b.api or "total"

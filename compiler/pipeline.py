@@ -46,7 +46,7 @@ def _expansion_errors(program) -> tuple[Diagnostic, ...]:
         expand(program)
     except InputErrors as errs:
         return errs.diagnostics
-    except Exception:  # noqa: BLE001 - the errors resolve found are reported regardless
+    except (KeyError, TypeError, AttributeError):  # a reference resolve could not bind
         pass
     return ()
 

@@ -52,7 +52,7 @@ class _Resolver:
         self._profile_cycles(profiles)
         agents = {n: self._agent(p, t) for n, (p, t) in sorted(self.decls["agent"].items())}
         tests = tuple(self._test(p, t, agents) for p, t in self.test_trees)
-        self._check_audit_logs(envs)
+        self._check_audit_logs()
         self._check_pod_names(agents, instances)
         program = Program(environments=envs, resources=resources, instances=instances,
                           profiles=profiles, agents=agents, tests=tests,
@@ -69,7 +69,7 @@ class _Resolver:
                 if decl.data == "test":
                     self.test_trees.append((f.path, decl))
                     continue
-                name_tok = decl.children[1] if decl.data == "resource" else decl.children[0]
+                name_tok = _name_token(decl)
                 name = (f"{decl.children[0]}.{name_tok}" if decl.data == "resource"
                         else str(name_tok))
                 self.check_name(f.path, name_tok)
@@ -164,19 +164,15 @@ class _Resolver:
                            "credentials with prod, and agent roles are named per account")
         return envs
 
-    def _check_audit_logs(self, envs: Mapping[str, Environment]) -> None:
+    def _check_audit_logs(self) -> None:
         """`audit_log` must name a log_group that exists in that env."""
         for env, val in self.audit_refs:
             t, n, e = val.value
             if t != "log_group":
                 self.error("E028", "`audit_log` must be a log_group", val.span)
-            elif self.known("resource", f"{t}.{n}", val.span):
-                where = self.resource_envs.get(f"{t}.{n}", ())
-                target_env = e or env
-                if e is not None and not self.known("environment", e, val.span):
-                    continue
-                if target_env not in where and where != ("*",):
-                    self.error("E021", f"log_group `{n}` does not exist in `{target_env}`", val.span)
+            elif self.known("resource", f"{t}.{n}", val.span) and (
+                    e is None or self.known("environment", e, val.span)):
+                self.exists_in(Ref(t, n, e, val.span), e or env)
 
     def _check_pod_names(self, agents: Mapping[str, Agent], instances) -> None:
         """An mcp_server with `upstream` gets pods of its own (`app.kubernetes.io/name: NAME`,
@@ -263,14 +259,13 @@ class _Resolver:
             self.exists_in(Ref(rtype, name, env, sp), env)
         return Ref(rtype, name, env, sp)
 
-    def exists_in(self, ref: Ref, env: str) -> bool:
+    def exists_in(self, ref: Ref, env: str) -> None:
         """E021 unless the referenced resource has an instance in `env` (or is shared)."""
         where = self.resource_envs.get(f"{ref.type}.{ref.name}")
         if where is None or where == ("*",) or env in where:
-            return True
+            return
         self.error("E021", f"{ref.type}.{ref.name} does not exist in `{env}`", ref.span,
                    f"it exists in: {', '.join(where) or 'no environment'}")
-        return False
 
     def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple:
         out = []
@@ -296,7 +291,7 @@ class _Resolver:
 
     def words_for_raw(self, raw: Raw, accesses: Sequence[Access]) -> None:
         kind = schema.raw_kind(raw.value)
-        rtype = {"github": "github_repo", "vault": "vault_path"}.get(kind)
+        rtype = schema.RAW_KIND_TYPE.get(kind)
         if rtype:
             self.words_for(rtype, accesses)
             return

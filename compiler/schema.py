@@ -161,6 +161,9 @@ def raw_kind(value: str) -> str:
     return "vault"
 
 
+#: The resource type whose access words a raw target of each kind takes.
+RAW_KIND_TYPE = {"github": "github_repo", "vault": "vault_path"}
+
 #: Path prefixes that mark a two-segment raw target as Vault rather than GitHub.
 VAULT_MOUNTS = ("secret/", "sys/", "auth/", "kv/", "database/", "aws/", "pki/", "transit/",
                 "identity/", "cubbyhole/")

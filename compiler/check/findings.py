@@ -15,7 +15,8 @@ from agentpol.model import Span
 ERROR, WARNING = "error", "warning"
 
 #: Rule id -> (severity, one-line meaning). `wildcard-resource` is an error only in protected
-#: envs (see `severity`). The ids are stable: SARIF ruleIds and docs/checks.md use them.
+#: envs (`rules.wildcard_resource` gives the severity with each hit). The ids are stable:
+#: SARIF ruleIds and docs/checks.md use them.
 RULES: Mapping[str, tuple[str, str]] = {
     "cross-env-credential": (ERROR, "a principal reaches a protected env's credential"),
     "cross-env-access": (ERROR, "a principal reaches a protected env's non-credential resource"),

@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 
 from agentpol.catalogue import aws_access, github, iam, vault
 from agentpol.model import AWS_TYPES, PAID_PROVIDERS, Grant, Model, Principal, Ref
+from agentpol.schema import RAW_KIND_TYPE
 
 from . import aws, expect, quota
 from .findings import ERROR, WARNING, Finding, Hop, finding
@@ -372,8 +373,8 @@ def unknown_action(ctx: Context) -> list[Finding]:
 def _unknown(ctx: Context, g: Grant) -> str | None:
     value = g.access.value
     inst = ctx.model.instances.get(g.target.instance or "")
-    rtype = inst.type if inst is not None else {"aws": "aws", "github": "github_repo",
-                                                "vault": "vault_path"}.get(g.target.kind)
+    rtype = inst.type if inst is not None else (
+        "aws" if g.target.kind == "aws" else RAW_KIND_TYPE.get(g.target.kind))
     if rtype == "aws" or rtype in AWS_TYPES:
         if aws.expand(value):
             return None

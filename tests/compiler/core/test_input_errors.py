@@ -2,6 +2,8 @@
 traceback, nothing written. Each source is `policies/main.agentpol` beside the standard envs."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from agentpol.cli import main
@@ -206,3 +208,9 @@ def test_not_a_directory_is_usage_error(tmp_path, capsys):
 def test_empty_directory(tmp_path, capsys):
     assert main(["compile", str(tmp_path), "-o", str(tmp_path / "o")]) == 2
     assert "error[E005]" in capsys.readouterr().err
+
+
+def test_every_error_code_is_documented():
+    from agentpol.errors import CODES
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "errors.md").read_text()
+    assert [c for c in CODES if f"| {c} |" not in docs] == []
