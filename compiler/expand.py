@@ -29,6 +29,7 @@ def expand(program: Program, lock: Mapping[str, dt.date] | None = None,
         for env in agent.envs:
             p = ex.principal(agent, env)
             principals[p.key] = p
+    ex.check_expect_templates()
     if ex.diags:
         raise InputErrors(ex.diags)
     return Model(program=program, principals=dict(sorted(principals.items())))
@@ -116,6 +117,16 @@ class _Expander:
                          for e in _unique(egress, lambda e: (e.host, e.port))),
             budgets=tuple(budgets), rates=tuple(rates), approvals=tuple(approvals),
             span=next(b.span for b in agent.blocks if env in b.envs))
+
+    def check_expect_templates(self) -> None:
+        """A raw target of an `expect` expands in the expect's env like any raw target: an
+        unknown variable, or one without a value there, is E019."""
+        for test in self.program.tests:
+            for e in test.expects:
+                env = self.program.environments.get(e.env)
+                if isinstance(e.target, Raw) and env is not None:
+                    expand_template(self, e.target.value, e.target.span, env, env.aws_account,
+                                    env.region)
 
     def needs_account(self, env: str, grants) -> None:
         """An AWS grant needs a role, and a role needs the env's account (E026): a shared

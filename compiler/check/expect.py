@@ -46,7 +46,7 @@ class Target:
             self.instance = model.instances.get(key)
             self.kind = _KIND_OF_TYPE.get(e.target.type, "")
             self.label = key
-        else:
+        else:  # expand has checked every variable has a value in this env (E019)
             env = model.environments[e.env]
             self.raw = (e.target.value.replace("{env}", env.name)
                         .replace("{account}", env.aws_account or "")

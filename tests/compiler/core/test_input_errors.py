@@ -103,6 +103,8 @@ CASES = [
     ("aws-grant-without-account", 'environment qa { }\nresource s3_bucket docs { name = "d", '
      'shared = true }\n' + A.replace("\n", "\n", 1) + "  in qa { allow read on s3_bucket.docs } }",
      "E026", 5, 11),
+    ("expect-raw-unknown-template", A + '  in staging { } }\ntest "t" { expect deny a@staging '
+     '"s3:GetObject" "arn:aws:s3:::b-{stage}/x" }', "E019", 4, 49),
     ("expect-unknown-agent", 'test "t" { expect deny ghost@prod read log_group.audit }', "E012", 1, 24),
     ("expect-agent-not-in-env", A + '  in staging { } }\ntest "t" { expect deny a@prod read '
      "log_group.audit }", "E012", 4, 26),
