@@ -3,7 +3,7 @@
 Three shapes reach IAM: an access word on an AWS instance (the catalogue's word table), a quoted
 IAM action on an AWS instance (that action on the instance's ARNs that the action can be scoped
 to, with the word's condition where its requests carry the key), and a quoted IAM action on a
-raw ARN (catalogue.aws_raw, which the tokens target's session policies share). Action patterns
+raw ARN (catalogue.iam_statements, which the tokens target's session policies share). Action patterns
 (`s3:Get*`) are expanded against the catalogue, so every emitted action is a real one. An action
 the catalogue does not know is skipped here and reported by the checker (`unknown-action`).
 """
@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from agentpol.catalogue import aws_access, aws_raw
+from agentpol.catalogue import iam_statements
 from agentpol.model import AWS_TYPES, Grant, Model, Principal
 
 #: The statement that lists the actions IAM cannot scope to a resource, on `*`.
@@ -53,31 +53,11 @@ def is_aws(model: Model, grant: Grant) -> bool:
 
 def scopes(model: Model, grant: Grant, partition: str) -> tuple[list[Scope], list[str]]:
     """(the grant's scoped statements, the actions it needs that exist only on `*`)."""
-    target, access = grant.target, grant.access
-    if target.instance is not None:
-        inst = model.instance(target.instance)
-        if inst.type not in AWS_TYPES:
-            return [], []
-        where = (inst.type, inst.attrs, inst.account or "", inst.region, partition)
-        if access.raw:
-            groups = aws_raw.raw_grants(access.value, aws_raw.instance_candidates(*where))
-        else:
-            groups = aws_access.statements_for(where[0], access.value, *where[1:])
-    elif target.kind == "aws" and access.raw:
-        groups = aws_raw.raw_grants(access.value, [(target.raw, None)])
-    else:
-        return [], []
-    return _merge(g for g in groups if g.resources != ("*",)), [
+    groups = iam_statements.grant_statements(model, grant, partition) or ()
+    scoped = iam_statements.join_actions((g.actions, g.resources, condition_text(g.condition))
+                                         for g in groups if g.resources != ("*",))
+    return [Scope(*piece) for piece in scoped], [
         a for g in groups if g.resources == ("*",) for a in g.actions]
-
-
-def _merge(groups) -> list[Scope]:
-    """One statement per (resources, condition), its actions joined, in first-seen order."""
-    merged: dict[tuple[tuple[str, ...], str], set[str]] = {}
-    for g in groups:
-        merged.setdefault((g.resources, condition_text(g.condition)), set()).update(g.actions)
-    return [Scope(tuple(sorted(actions)), resources, condition)
-            for (resources, condition), actions in merged.items()]
 
 
 def _camel(text: str) -> str:

@@ -17,10 +17,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from agentpol.catalogue import aws_access, aws_raw, aws_roles
+from agentpol.catalogue import aws_roles, iam_statements
 from agentpol.catalogue.aws_access import ActionGrant
 from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
-from agentpol.model import AWS_TYPES, Model, Principal, Span
+from agentpol.model import Model, Principal, Span
 
 from .credential import Credential, Issued, base_name, dumps, lifetime, sources
 
@@ -49,38 +49,27 @@ class QuotaProblem:
 def _grants(model: Model, p: Principal) -> tuple[list[ActionGrant], list]:
     """IAM statements for the live AWS grants, and the grants they come from."""
     out, used = [], []
-    env = model.environments[p.env]
+    partition = aws_roles.partition_of(model.environments[p.env].aws_runtime)
     for g in p.live_grants():
-        inst = model.instances.get(g.target.instance or "")
-        if inst is not None and inst.type in AWS_TYPES:
-            where = (inst.attrs, inst.account or "", inst.region or env.region,
-                     aws_roles.partition_of(env.aws_runtime))
-            out.extend(aws_raw.raw_grants(g.access.value, aws_raw.instance_candidates(
-                inst.type, *where)) if g.access.raw else
-                aws_access.statements_for(inst.type, g.access.value, *where))
-        elif g.target.kind == "aws" and g.access.raw:
-            out.extend(aws_raw.raw_grants(g.access.value, [(g.target.raw, None)]))
-        else:
-            continue
-        used.append(g)
+        statements = iam_statements.grant_statements(model, g, partition)
+        if statements is not None:
+            out.extend(statements)
+            used.append(g)
     return out, used
+
+
+def _condition_key(condition) -> str:
+    return json.dumps(condition, sort_keys=True)
 
 
 def compact(grants: list[ActionGrant]) -> list[dict]:
     """Allow statements, merged without widening, in a stable order."""
-    by_resources: dict[tuple, set[str]] = {}
-    conditions: dict[str, dict | None] = {}
-    for g in grants:
-        cond = json.dumps(g.condition, sort_keys=True)
-        conditions[cond] = g.condition
-        by_resources.setdefault((tuple(sorted(set(g.resources))), cond), set()).update(g.actions)
-    by_actions: dict[tuple, set[str]] = {}
-    for (resources, cond), actions in by_resources.items():
-        by_actions.setdefault((tuple(sorted(actions)), cond), set()).update(resources)
+    conditions = {_condition_key(g.condition): g.condition for g in grants}
     statements = []
-    for (actions, cond), resources in sorted(by_actions.items(),
-                                             key=lambda kv: (kv[0][0], sorted(kv[1]), kv[0][1])):
-        statement = {"Effect": "Allow", "Action": list(actions), "Resource": sorted(resources)}
+    for actions, resources, cond in iam_statements.merge(
+            (g.actions, tuple(sorted(set(g.resources))), _condition_key(g.condition))
+            for g in grants):
+        statement = {"Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
         if conditions[cond]:
             statement["Condition"] = conditions[cond]
         statements.append(statement)
