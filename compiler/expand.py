@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from . import schema
 from .errors import Diagnostic, InputErrors
-from .model import (AWS_TYPES, SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
+from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
                     Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal, Program,
-                    RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use)
+                    RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use, iam_enforced)
 from .resources import expand_template
 from .values import TEMPLATE
 
@@ -134,8 +134,7 @@ class _Expander:
         if self.program.environments[env].aws_account:
             return
         for g in grants:
-            inst = self.program.instances.get(g.target.instance or "")
-            if g.target.kind == "aws" or (inst is not None and inst.type in AWS_TYPES):
+            if iam_enforced(g.target, self.program.instances):
                 self.error("E026", f"environment `{env}` has no aws_account, but this grants "
                                    f"AWS access ({g.access} on {g.target})", g.origin.span,
                            f'add aws_account = "123456789012" to environment {env}')

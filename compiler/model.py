@@ -412,6 +412,12 @@ class Program:
     files: tuple[str, ...] = ()
 
 
+def iam_enforced(target: Target, instances: Mapping[str, Instance]) -> bool:
+    """Whether IAM enforces access to a target: an AWS instance, or a raw ARN."""
+    inst = instances.get(target.instance or "")
+    return target.kind == "aws" or (inst is not None and inst.type in AWS_TYPES)
+
+
 @dataclass(frozen=True)
 class Model:
     """The program plus its expansion: what every target and check reads."""
@@ -429,6 +435,10 @@ class Model:
 
     def instance(self, key: str) -> Instance:
         return self.program.instances[key]
+
+    def has_role(self, p: Principal) -> bool:
+        """A principal with any AWS grant, live or not, has an IAM role in its env."""
+        return any(iam_enforced(g.target, self.instances) for g in p.grants)
 
     def principals_in(self, env: str) -> tuple[Principal, ...]:
         return tuple(p for p in self.principals.values() if p.env == env)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from agentpol.catalogue.aws_audit import log_sink_deny
 from agentpol.catalogue.aws_roles import partition_of, role_arn
-from agentpol.model import AWS_TYPES, Environment, Grant, Model, Principal
+from agentpol.model import Environment, Model
 
 RETENTION_DAYS = 365  # a CloudWatch Logs retention value; a year of record, as PCI DSS 10.5.1 asks
 
@@ -21,7 +21,7 @@ def log_sink(model: Model, env: Environment) -> dict | None:
     group = model.instance(env.audit_log)
     account = group.account or env.aws_account
     partition = partition_of(env.aws_runtime)
-    agents = sorted(p.agent for p in model.principals_in(env.name) if _has_role(model, p))
+    agents = sorted(p.agent for p in model.principals_in(env.name) if model.has_role(p))
     return {
         "audit_log": group.key,
         "log_group": group.attr("name"),
@@ -30,14 +30,3 @@ def log_sink(model: Model, env: Environment) -> dict | None:
                                      partition)],
         "retention": {"logGroupName": group.attr("name"), "retentionInDays": RETENTION_DAYS},
     }
-
-
-def _has_role(model: Model, p: Principal) -> bool:
-    """The AWS target's rule: a principal with any AWS grant (live or not) has a role."""
-    return any(_is_aws(model, g) for g in p.grants)
-
-
-def _is_aws(model: Model, g: Grant) -> bool:
-    if g.target.instance is not None:
-        return model.instance(g.target.instance).type in AWS_TYPES
-    return g.target.kind == "aws"

@@ -13,18 +13,13 @@ infrastructure. Its would-be files are under `shadow/` (compile adds them).
 from __future__ import annotations
 
 from agentpol.catalogue.aws_roles import partition_of
-from agentpol.model import Environment, Model, Principal
+from agentpol.model import Environment, Model
 
 from . import boundary, guards, policy, terraform, trust
-from .grants import NO_SCOPE_SID, Scope, is_aws, principal_scopes
+from .grants import NO_SCOPE_SID, Scope, principal_scopes
 from .quota import QuotaProblem, quota_problems
 
 __all__ = ["emit", "quota_problems", "QuotaProblem"]
-
-
-def _has_role(model: Model, p: Principal) -> bool:
-    """Live or not: a role exists for every principal that has (or will have) an AWS grant."""
-    return any(is_aws(model, g) for g in p.grants)
 
 
 def _identity(allows, unscoped: list[str], denies, guard_statements: list[dict]) -> list[dict]:
@@ -38,7 +33,7 @@ def _identity(allows, unscoped: list[str], denies, guard_statements: list[dict])
 
 
 def _emit_env(model: Model, env: Environment) -> dict[str, str]:
-    principals = [p for p in model.principals_in(env.name) if _has_role(model, p)]
+    principals = [p for p in model.principals_in(env.name) if model.has_role(p)]
     if not principals or not env.aws_account:
         return {}
     partition = partition_of(env.aws_runtime)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from agentpol.catalogue import iam_statements
-from agentpol.model import AWS_TYPES, Grant, Model, Principal
+from agentpol.model import Grant, Model, Principal
 
 #: The statement that lists the actions IAM cannot scope to a resource, on `*`.
 NO_SCOPE_SID = "ActionsWithoutResourceScope"
@@ -42,13 +42,6 @@ class Scope:
 
 def condition_text(condition) -> str:
     return json.dumps(condition, sort_keys=True) if condition else ""
-
-
-def is_aws(model: Model, grant: Grant) -> bool:
-    """Whether IAM enforces this grant: an AWS instance, or a raw ARN."""
-    if grant.target.instance is not None:
-        return model.instance(grant.target.instance).type in AWS_TYPES
-    return grant.target.kind == "aws"
 
 
 def scopes(model: Model, grant: Grant, partition: str) -> tuple[list[Scope], list[str]]:
