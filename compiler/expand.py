@@ -220,8 +220,8 @@ def endpoint(inst) -> tuple[str, int]:
     if url:
         parts = urlsplit(url)
         return parts.hostname, parts.port or (80 if parts.scheme in ("http", "ws") else 443)
-    host, _, port = inst.attrs["address"].rpartition(":")
-    return host, int(port)
+    host, port, _ = schema.parse_destination(inst.attrs["address"])  # checked by resolve
+    return host, port
 
 
 def _host_kind(host: str) -> str:

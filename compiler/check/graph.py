@@ -16,6 +16,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from agentpol import schema
 from agentpol.catalogue import iam
 from agentpol.expand import endpoint
 from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
@@ -214,8 +215,7 @@ class _Builder:
         staging (or shared) server whose upstream is prod's is a path into prod for every
         caller of another env."""
         for value in inst.attr("upstream") or ():
-            host, _, port = str(value).rpartition(":")
-            host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+            host, _, _ = schema.parse_destination(value)  # resolve checked it parses
             up = self.g.add(Node(f"upstream:{inst.key}:{value}",
                                  f"{value} (upstream of {inst.key})", "network", inst.env, False,
                                  inst.span))
