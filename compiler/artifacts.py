@@ -135,6 +135,7 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
 
 def write_file(path: Path, text: str) -> None:
     """Replace one file atomically (temp file in the same directory, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -154,11 +154,6 @@ def _render(report, fmt: str, color: bool) -> str:
     return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    artifacts.write_file(path, text)
-
-
 def _run_check(model, files, authz_files):
     from .check import AuthzError, check
     try:
@@ -174,7 +169,7 @@ def _check(args) -> int:
     if args.output is None:
         print(text, end="")
     else:
-        _write(args.output, text)
+        artifacts.write_file(args.output, text)
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
@@ -192,7 +187,7 @@ def _graph(args) -> int:
             text = dot.svg(text)
         except RuntimeError as exc:
             raise pipeline.UsageError(str(exc)) from None
-    _write(args.output, text)
+    artifacts.write_file(args.output, text)
     print(f"agentpol: wrote {args.output}")
     return EXIT_OK
 
