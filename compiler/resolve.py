@@ -428,10 +428,7 @@ class _Resolver:
                 self.error("E012", f"agent `{agent}` has no `in {env}` block",
                            span_of(path, env_tok),
                            "it runs in: " + (", ".join(agents[agent].envs) or "no environment"))
-            tok = access_tree.children[0]
-            raw = access_tree.data == "raw"
-            access = Access(string_of(path, tok, self.diags) if raw else str(tok), raw,
-                            span_of(path, tok))
+            (access,) = self.accesses(path, Tree("access_list", [access_tree]))
             tgt = self.targets(path, Tree("target_list", [target]), [access])
             out.append(Expect(str(effect_tree.children[0]), agent, env, access,
                               tgt[0] if tgt else Raw("", span_of(path, target)),
