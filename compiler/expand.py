@@ -177,14 +177,12 @@ class _Expander:
 
     def egress(self, t: Target, origin: Origin) -> Egress | None:
         if t.raw is not None:
-            parsed = schema.parse_destination(t.raw)
-            if isinstance(parsed, str):  # a template expanded into an invalid destination
+            problem = schema.destination_error(t.raw, t.span)
+            if problem is not None:  # a template expanded into an invalid destination
                 if not TEMPLATE.search(t.raw):  # (an unexpanded variable is already E019)
-                    self.error("E027", f'invalid egress destination "{t.raw}": {parsed}', t.span,
-                               'a host, IP or CIDR with a port: "api.x.com:443", '
-                               '"10.0.0.0/8:443"')
+                    self.diags.append(problem)
                 return None
-            host, port, kind = parsed
+            host, port, kind = schema.parse_destination(t.raw)
             return Egress(t, host, port, kind, origin)
         host, port = endpoint(self.program.instances[t.instance])
         return Egress(t, host, port, _host_kind(host), origin)

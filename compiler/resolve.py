@@ -305,10 +305,9 @@ class _Resolver:
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
-                parsed = schema.parse_destination(raw.value)
-                if isinstance(parsed, str) and not TEMPLATE.search(raw.value):
-                    self.error("E027", f"invalid egress destination {raw}: {parsed}", raw.span,
-                               'a host, IP or CIDR with a port: "api.x.com:443", "10.0.0.0/8:443"')
+                problem = schema.destination_error(raw.value, raw.span)
+                if problem is not None and not TEMPLATE.search(raw.value):  # else: expand's
+                    self.diags.append(problem)
                     continue
                 out.append(raw)
                 continue

@@ -9,7 +9,8 @@ import ipaddress
 import re
 from typing import Callable, Mapping
 
-from .model import PROVIDERS
+from .errors import Diagnostic
+from .model import PROVIDERS, Span
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
@@ -167,6 +168,15 @@ RAW_KIND_TYPE = {"github": "github_repo", "vault": "vault_path"}
 #: Path prefixes that mark a two-segment raw target as Vault rather than GitHub.
 VAULT_MOUNTS = ("secret/", "sys/", "auth/", "kv/", "database/", "aws/", "pki/", "transit/",
                 "identity/", "cubbyhole/")
+
+
+def destination_error(value: str, span: Span) -> Diagnostic | None:
+    """E027 for a quoted egress destination that does not parse (templates expanded)."""
+    parsed = parse_destination(value)
+    if not isinstance(parsed, str):
+        return None
+    return Diagnostic("E027", f'invalid egress destination "{value}": {parsed}', span,
+                      'a host, IP or CIDR with a port: "api.x.com:443", "10.0.0.0/8:443"')
 
 
 def parse_destination(value: str) -> tuple[str, int, str] | str:
