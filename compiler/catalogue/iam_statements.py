@@ -24,13 +24,26 @@ def grant_statements(model: Model, grant: Grant, partition: str) -> tuple[Action
     target, access = grant.target, grant.access
     inst = model.instances.get(target.instance or "")
     if inst is not None and inst.type in AWS_TYPES:
-        where = (inst.attrs, inst.account or "", inst.region, partition)
+        places = [(attrs, inst.account or "", region, partition)
+                  for region, attrs in inst.placements()]
         if access.raw:
-            return aws_raw.raw_grants(access.value, aws_raw.instance_candidates(inst.type, *where))
-        return aws_access.statements_for(inst.type, access.value, *where)
+            return aws_raw.raw_grants(access.value, [
+                c for where in places for c in aws_raw.instance_candidates(inst.type, *where)])
+        return in_every_region([aws_access.statements_for(inst.type, access.value, *where)
+                                for where in places])
     if target.kind == "aws" and access.raw:
         return aws_raw.raw_grants(access.value, [(target.raw, None)])
     return None
+
+
+def in_every_region(per_region: list[tuple[ActionGrant, ...]]) -> tuple[ActionGrant, ...]:
+    """A word's statements in each region of an instance as one set of statements: each rule's
+    resources in every region (a multi-region agent works in all of them)."""
+    out = []
+    for rules in zip(*per_region):
+        resources = tuple(dict.fromkeys(arn for g in rules for arn in g.resources))
+        out.append(ActionGrant(rules[0].actions, resources, rules[0].condition))
+    return tuple(out)
 
 
 def join_actions(pieces: Iterable[Piece]) -> list[Piece]:

@@ -3,11 +3,16 @@ IAM actions are credential reads, self-escalation or tampering with the record.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Mapping
 
-from agentpol.catalogue import aws_access, aws_audit, aws_roles, iam
+from agentpol import schema
+from agentpol.catalogue import aws_access, aws_audit, aws_roles, iam, iam_statements
 from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+
+from .patterns import globs_meet
 
 #: IAM actions that let a principal widen its own rights (or get someone else's).
 ESCALATION = frozenset(a.lower() for a in (
@@ -46,6 +51,47 @@ def credential_action(action: str) -> bool:
     return action.lower() in _CREDENTIAL_READS
 
 
+_PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
+
+
+@cache
+def names_in_account(action: str, pattern: str, account: str) -> bool:
+    """Whether an ARN pattern can name, in `account`, a resource of a type the action acts on.
+    A pattern can only cover what its resource type can be: a foundation model's ARN has no
+    account, so `arn:aws:bedrock:*:*:foundation-model/*` names nothing in any account."""
+    for rt in iam.resource_types_for(action):
+        if "${Account}" not in rt.arn_format:
+            continue
+        if _arns_meet(pattern, _PLACEHOLDER.sub("*", rt.arn_format.replace("${Account}",
+                                                                           account))):
+            return True
+    return False
+
+
+def _arns_meet(pattern: str, arn_glob: str) -> bool:
+    """Whether a pattern meets an ARN format, field by field where the pattern has all six
+    fields: a real ARN's partition, service, region and account hold no `:`, so a `*` there
+    cannot run into the next field."""
+    p, f = pattern.split(":", 5), arn_glob.split(":", 5)
+    if len(p) < 6 or len(f) < 6:
+        return globs_meet(pattern, arn_glob)
+    return all(globs_meet(a, b) for a, b in zip(p, f))
+
+
+#: Types whose identity can be a pattern that covers other instances: AWS types (IAM
+#: globs), Vault paths and GitHub repos. Network and API identities are names, not patterns.
+_PATTERN_TYPES = AWS_TYPES | {"vault_path", "github_repo"}
+
+
+def pattern_identity(inst: Instance) -> bool:
+    """A resource whose identity is a pattern (a name with `*`, an ssm subtree, a Vault path
+    ending in `*` or holding `+`): it covers every instance it matches, in any env."""
+    if inst.type not in _PATTERN_TYPES:
+        return False
+    values = [str(inst.attr(k, "")) for k in schema.IDENTITY.get(inst.type, ("name",))]
+    return any("*" in v or (inst.type == "vault_path" and "+" in v) for v in values)
+
+
 @dataclass(frozen=True)
 class IamGrant:
     """Some IAM actions on some resource patterns (what one grant or statement allows)."""
@@ -60,11 +106,18 @@ def expand(pattern: str) -> tuple[str, ...]:
 
 
 def location(model: Model, inst: Instance) -> tuple[str, str]:
-    """(account, region) an AWS instance lives in ("" for the global types' account)."""
+    """(account, first region) an AWS instance lives in ("" for the global types' account)."""
     env = model.environments.get(inst.env or "")
     account = inst.account or (env.aws_account if env else None) or ""
     region = inst.region or (env.region if env else "us-east-1")
     return account, region
+
+
+def placements(model: Model, inst: Instance) -> list[tuple[Mapping, str, str, str]]:
+    """(attributes, account, region, partition) of each region an AWS instance exists in."""
+    account, first = location(model, inst)
+    part = partition(model, inst)
+    return [(attrs, account, region or first, part) for region, attrs in inst.placements()]
 
 
 def partition(model: Model, inst: Instance) -> str:
@@ -77,16 +130,17 @@ def partition(model: Model, inst: Instance) -> str:
 
 
 def instance_arns(model: Model, inst: Instance) -> tuple[str, ...]:
-    account, region = location(model, inst)
+    """Every ARN of the instance, in each of its regions."""
     try:
-        return aws_access.instance_arns(inst.type, inst.attrs, account, region,
-                                        partition(model, inst))
+        return tuple(sorted({arn for where in placements(model, inst)
+                             for arn in aws_access.instance_arns(inst.type, *where)}))
     except (ValueError, KeyError):
         return ()
 
 
 def iam_of(model: Model, g: Grant) -> tuple[IamGrant, ...]:
-    """The IAM meaning of a grant on an AWS instance or a raw ARN; () for other providers."""
+    """The IAM meaning of a grant on an AWS instance (in each of its regions) or a raw ARN;
+    () for other providers."""
     t = g.target
     if t.raw is not None:
         if t.kind != "aws":
@@ -95,15 +149,15 @@ def iam_of(model: Model, g: Grant) -> tuple[IamGrant, ...]:
     inst = model.instances.get(t.instance or "")
     if inst is None or inst.type not in AWS_TYPES:
         return ()
-    account, region = location(model, inst)
     if g.access.raw:
         return (IamGrant(expand(g.access.value), instance_arns(model, inst)),)
     try:
-        stmts = aws_access.statements_for(inst.type, g.access.value, inst.attrs, account, region,
-                                          partition(model, inst))
+        per_region = [aws_access.statements_for(inst.type, g.access.value, *where)
+                      for where in placements(model, inst)]
     except (ValueError, KeyError):
         return ()
-    return tuple(IamGrant(s.actions, s.resources) for s in stmts)
+    return tuple(IamGrant(s.actions, s.resources)
+                 for s in iam_statements.in_every_region(per_region))
 
 
 def actions_of(model: Model, g: Grant) -> frozenset[str]:

@@ -129,21 +129,21 @@ def _aws_requests(model: Model, e: Expect, t: Target) -> list[tuple[str, str, di
     inst = t.instance
     if inst is None:
         return []
-    account, region = aws.location(model, inst)
-    if e.access.raw:
-        arns = aws.instance_arns(model, inst)
-        out = []
-        for a in aws.expand(e.access.value):
-            fits = [r for r in arns if iam.arn_matches_action(a, r)] or list(arns[:1])
-            out += [(a, _concrete(fits[0]), {})] if fits else []
-        return out
-    try:
-        stmts = aws_access.statements_for(inst.type, e.access.value, inst.attrs, account, region,
-                                          aws.partition(model, inst))
-    except (ValueError, KeyError):
-        return []
-    return [(a, _concrete(r), _context(s.condition)) for s in stmts for a in s.actions
-            for r in s.resources]
+    out = []
+    for where in aws.placements(model, inst):  # in each region the instance exists in
+        if e.access.raw:
+            arns = aws_access.instance_arns(inst.type, *where)
+            for a in aws.expand(e.access.value):
+                fits = [r for r in arns if iam.arn_matches_action(a, r)] or list(arns[:1])
+                out += [(a, _concrete(fits[0]), {})] if fits else []
+            continue
+        try:
+            stmts = aws_access.statements_for(inst.type, e.access.value, *where)
+        except (ValueError, KeyError):
+            return []
+        out += [(a, _concrete(r), _context(s.condition)) for s in stmts for a in s.actions
+                for r in s.resources]
+    return out
 
 
 def _context(condition) -> dict:

@@ -57,6 +57,9 @@ class Graph:
     nodes: dict[str, Node] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     triples: set = field(default_factory=set)
+    #: (principal node, instance key) -> the provider actions (IAM, lower case; Vault
+    #: capabilities; GitHub `perm:level` or word) by which it reaches the instance directly
+    acts: dict = field(default_factory=lambda: defaultdict(set))
 
     def add(self, node: Node) -> str:
         self.nodes.setdefault(node.id, node)
@@ -233,7 +236,7 @@ class _Builder:
         for g in p.grants:
             via, where = str(g.access), g.origin.span
             if g.target.instance is not None:
-                self.instance_grant(src, p, g)
+                self.instance_grant(src, p, g, caller)
             elif g.target.kind == "aws":
                 self.iam_edges(src, caller, aws.iam_of(self.m, g), via, where)
             elif g.target.kind == "github":
@@ -246,18 +249,41 @@ class _Builder:
             for claim in self.egress_claims(dest(e.host), p.env):
                 self.g.link(src, claim.node, f"egress {e.host}:{e.port}", e.origin.span)
 
-    def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
+    def instance_grant(self, src: str, p: Principal, g: Grant, caller) -> None:
         inst = self.m.instances[g.target.instance]
         node = instance_id(inst.key)
-        if inst.type == "kms_key" and ("kms:decrypt" in aws.actions_of(self.m, g)):
+        actions = aws.actions_of(self.m, g)
+        if inst.type == "kms_key" and "kms:decrypt" in actions:
             node += "#decrypt"
         if inst.type == "github_repo" and inst.holds_secrets_of and github_writes(g.access.value,
                                                                                  g.access.raw):
             node += "#write"
         self.g.link(src, node, str(g.access), g.origin.span)
+        self.g.acts[(src, inst.key)] |= actions or {g.access.value}
         if inst.type == "host":  # the gateway connects there for it (api, mcp: implied egress)
             for claim in self.egress_claims(dest(endpoint(inst)[0]), p.env):
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
+        if aws.pattern_identity(inst):  # a grant on a pattern is a grant on all it matches
+            self.pattern_edges(src, inst, g, caller)
+
+    def pattern_edges(self, src: str, inst: Instance, g: Grant, caller) -> None:
+        """Edges to every other instance a pattern-identity resource covers, in any env: IAM
+        patterns as a raw grant of the same actions would be; Vault and GitHub globs."""
+        via, where = str(g.access), g.origin.span
+        if inst.type in AWS_TYPES:
+            self.iam_edges(src, caller, aws.iam_of(self.m, g), via, where)
+            return
+        if inst.type == "vault_path":
+            self.vault_edges(src, str(inst.attr("path")), g)
+            return
+        for other in self.m.instances.values():
+            if other.type == "github_repo" and other.key != inst.key and globs_meet(
+                    str(inst.attr("repo", "")).lower(), str(other.attr("repo", "")).lower()):
+                node = instance_id(other.key)
+                if other.holds_secrets_of and github_writes(g.access.value, g.access.raw):
+                    node += "#write"
+                self.g.link(src, node, via, where)
+                self.g.acts[(src, other.key)].add(g.access.value)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
         repo = g.target.raw.lower()
@@ -270,12 +296,18 @@ class _Builder:
             self.g.link(src, node, str(g.access), g.origin.span)
 
     def vault_raw(self, src: str, p: Principal, g: Grant) -> None:
+        self.vault_edges(src, g.target.raw, g)
+
+    def vault_edges(self, src: str, pattern: str, g: Grant) -> None:
+        """A Vault path glob (raw, or a pattern-identity `vault_path`) -> every `vault_path`
+        whose path it can match (`deny` opens nothing)."""
         if g.access.raw and g.access.value == "deny":
             return
         for inst in self.m.instances.values():
-            if inst.type == "vault_path" and globs_meet(g.target.raw, str(inst.attr("path")),
+            if inst.type == "vault_path" and globs_meet(pattern, str(inst.attr("path")),
                                                         "vault"):
                 self.g.link(src, instance_id(inst.key), str(g.access), g.origin.span)
+                self.g.acts[(src, inst.key)].add(g.access.value)
 
     def count(self, p: Principal, g: Grant) -> None:
         grants = aws.iam_of(self.m, g)
@@ -333,12 +365,15 @@ class _Builder:
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, ident.source)
+            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, ident.source,
+                           imported=True)
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
-                  grants: Iterable[aws.IamGrant], via: str, where: Location) -> None:
+                  grants: Iterable[aws.IamGrant], via: str, where: Location,
+                  imported: bool = False) -> None:
         """Edges for some IAM actions on resource patterns: to the instances, imported roles
-        and users they cover, and to every other env's account they reach into."""
+        and users they cover, and to every other env's account they reach into (`imported`:
+        a policy read from an authz file rather than a grant written in source)."""
         for ig in grants:
             if not ig.actions:
                 continue
@@ -348,7 +383,7 @@ class _Builder:
             for res in ig.resources:
                 self.instance_edges(src, caller, by_service, res, via, where)
                 self.identity_edges(src, caller, by_service, res, via, where)
-                self.account_edges(src, caller, ig.actions, res, via, where)
+                self.account_edges(src, caller, ig.actions, res, via, where, imported)
 
     def instance_edges(self, src, caller, by_service, res: str, via, where) -> None:
         for inst, arns in self.aws_instances:
@@ -365,6 +400,7 @@ class _Builder:
             if inst.type == "kms_key" and "kms:decrypt" in acts:
                 node += "#decrypt"
             self.g.link(src, node, via, where)
+            self.g.acts[(src, inst.key)] |= acts
 
     def identity_edges(self, src, caller, by_service, res: str, via, where) -> None:
         for arn, ident in self.identities.items():
@@ -381,24 +417,30 @@ class _Builder:
         return bool((acts & aws.ASSUME and trust_admits(ident.trust, *caller))
                     or (acts & aws.PASS and trust_admits(ident.trust, *caller, service=True)))
 
-    def account_edges(self, src, caller, actions, res: str, via, where) -> None:
-        """A pattern over an env's account reaches whatever exists there (grants as written);
-        role patterns into an account with no authz file reach roles nobody can look into."""
+    def account_edges(self, src, caller, actions, res: str, via, where, imported) -> None:
+        """A pattern over an env's account reaches whatever exists there (grants as written),
+        as far as the actions' resource types can be in an account; role patterns into an
+        account with no authz file reach roles nobody can look into. An imported policy's
+        role pattern into an account whose authz file is given reaches only the roles that
+        file lists (identity_edges), as the file is that account's complete inventory."""
         _, _, service, _, account, resource = arn_fields(res)
         scoped = [a for a in actions if _service_meets(service, a)
                   and iam.supports_resource_scoping(a)]
         if not scoped:
             return
-        roles = [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS]
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
             known.add(account)
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
+            here = [a for a in scoped if aws.names_in_account(a, res, acct)]
+            roles = [a for a in here if a.lower() in aws.ASSUME | aws.PASS]
+            if imported and acct in self.accounts:
+                here = [a for a in here if a not in roles]
             env = self.account_env.get(acct)
-            if acct != caller[1] and env is not None:
-                cred = any(aws.credential_action(a) for a in scoped)
+            if here and acct != caller[1] and env is not None:
+                cred = any(aws.credential_action(a) for a in here)
                 node = self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,

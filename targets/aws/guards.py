@@ -98,6 +98,6 @@ def guards(model: Model, env: Environment, exempt: set[str], partition: str) -> 
     ]
     if env.audit_log:
         log = model.instance(env.audit_log)
-        out.append(aws_audit.log_sink_deny(log.attrs, log.account, log.region, partition))
+        out.append(aws_audit.log_sink_deny(log.placements(), log.account, partition))
     out.append(aws_audit.trail_deny(partition))
     return out
