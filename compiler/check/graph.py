@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from agentpol import schema
-from agentpol.catalogue import iam
+from agentpol.catalogue import iam, vault
 from agentpol.expand import endpoint
 from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
 
@@ -259,7 +259,7 @@ class _Builder:
                                                                                  g.access.raw):
             node += "#write"
         self.g.link(src, node, str(g.access), g.origin.span)
-        self.g.acts[(src, inst.key)] |= actions or {g.access.value}
+        self.g.acts[(src, inst.key)] |= actions or _provider_actions(g)
         if inst.type == "host":  # the gateway connects there for it (api, mcp: implied egress)
             for claim in self.egress_claims(dest(endpoint(inst)[0]), p.env):
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
@@ -283,7 +283,7 @@ class _Builder:
                 if other.holds_secrets_of and github_writes(g.access.value, g.access.raw):
                     node += "#write"
                 self.g.link(src, node, via, where)
-                self.g.acts[(src, other.key)].add(g.access.value)
+                self.g.acts[(src, other.key)] |= _provider_actions(g)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
         repo = g.target.raw.lower()
@@ -307,7 +307,7 @@ class _Builder:
             if inst.type == "vault_path" and globs_meet(pattern, str(inst.attr("path")),
                                                         "vault"):
                 self.g.link(src, instance_id(inst.key), str(g.access), g.origin.span)
-                self.g.acts[(src, inst.key)].add(g.access.value)
+                self.g.acts[(src, inst.key)] |= _provider_actions(g)
 
     def count(self, p: Principal, g: Grant) -> None:
         grants = aws.iam_of(self.m, g)
@@ -464,6 +464,15 @@ def _acting_on(by_service: Mapping[str, list[str]], arn: str) -> list[str]:
     candidates = by_service.get(service, []) + (by_service.get("sts", []) if service == "iam"
                                                  else [])
     return [a for a in candidates if iam.arn_matches_action(a, arn)]
+
+
+def _provider_actions(g: Grant) -> set[str]:
+    """What a grant outside IAM allows, in its provider's terms: Vault capabilities, else the
+    access as written (a GitHub word or `perm:level`, a tool name, `call`, `connect`)."""
+    if g.target.kind == "vault" or g.target.instance and g.target.instance.startswith(
+            "vault_path."):
+        return set(vault.capabilities(g.access.value, g.access.raw) or ())
+    return {g.access.value}
 
 
 def github_writes(value: str, raw: bool) -> bool:

@@ -10,6 +10,7 @@ on a path that a broader grant covers is written as a rule for that path holding
 from __future__ import annotations
 
 import json
+import re
 
 from agentpol.catalogue import vault
 from agentpol.model import Model, Principal, Target
@@ -27,14 +28,18 @@ def path_of(model: Model, target: Target) -> str | None:
 
 def _rank(path: str) -> tuple[bool, int]:
     """How specific a policy path is: exact before glob, then the longer prefix."""
-    return (not path.endswith("*"), len(path.rstrip("*")))
+    glob = "*" in path or "+" in path
+    return (not glob, len(path.split("*")[0].split("+")[0]))
 
 
 def _covers(rule: str, path: str) -> bool:
-    """Whether policy path `rule` matches every request path that `path` matches."""
-    if rule.endswith("*"):
-        return path.rstrip("*").startswith(rule[:-1])
-    return rule == path
+    """Whether policy path `rule` matches every request path that `path` matches (`+` one
+    segment, a trailing `*` any rest; the wildcards of `path` taken as the names they stand
+    for)."""
+    rx = re.escape(rule).replace(r"\+", "[^/]+")
+    if rx.endswith(r"\*"):
+        rx = rx[:-2] + ".*"
+    return re.fullmatch(rx, path.removesuffix("*") if rule.endswith("*") else path) is not None
 
 
 def rules(model: Model, p: Principal) -> dict[str, list[str]]:
@@ -45,6 +50,13 @@ def rules(model: Model, p: Principal) -> dict[str, list[str]]:
         if path is not None and caps is not None:
             rule = vault.rule_path(path, g.access.value, g.access.raw)
             granted.setdefault(rule, set()).update(caps)
+    # Vault applies only the most specific rule: a path also covered by a broader grant
+    # keeps what that grant allows there
+    written = {rule: set(caps) for rule, caps in granted.items()}
+    for rule in granted:
+        for other, caps in written.items():
+            if other != rule and _covers(other, rule):
+                granted[rule] |= caps
     for d in p.denies:
         path, caps = path_of(model, d.target), vault.capabilities(d.access.value, d.access.raw)
         if path is None or caps is None:

@@ -41,7 +41,8 @@ def test_policy_parses_with_the_least_capabilities():
         "secret/data/staging/app/*": ["read"],
         "secret/metadata/staging/app/*": ["list"],  # KV v2: keys are listed under metadata/
         "kv/staging/config": ["create", "update", "delete"],
-        "secret/data/staging/app/settings": ["patch"],
+        # Vault applies the most specific rule only: it keeps the `read` of app/*
+        "secret/data/staging/app/settings": ["read", "patch"],
         "secret/data/staging/team/*": ["create", "read", "update"],
         "secret/data/staging/team/locked/*": ["read"],
         "secret/data/staging/team/admin": ["deny"],
