@@ -6,7 +6,8 @@ re-reading any file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Mapping
 
 # --- language facts shared by every stage --------------------------------------------------
@@ -412,6 +413,63 @@ class Program:
     files: tuple[str, ...] = ()
 
 
+# --- the lowering: what a grant means in IAM (computed once, by `lower`) ---------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An IAM Condition block as (operator, key, values) clauses, sorted: hashable, and ordered
+    by its canonical JSON text (`text`)."""
+
+    clauses: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+    @staticmethod
+    def of(block: Mapping[str, Mapping[str, list[str]]] | None) -> Condition | None:
+        if not block:
+            return None
+        return Condition(tuple(sorted((op, key, tuple(values)) for op, keys in block.items()
+                                      for key, values in keys.items())))
+
+    def block(self) -> dict[str, dict[str, list[str]]]:
+        out: dict[str, dict[str, list[str]]] = {}
+        for op, key, values in self.clauses:
+            out.setdefault(op, {})[key] = list(values)
+        return out
+
+    @property
+    def text(self) -> str:
+        return json.dumps(self.block(), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class IamStatement:
+    """One IAM statement's worth: these actions on these resources, if the condition holds."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    condition: Condition | None = None
+
+    def sort_key(self) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        return self.actions, self.resources, self.condition.text if self.condition else ""
+
+    def statement(self, sid: str | None, effect: str) -> dict:
+        """The policy-document form: `Sid` (if any), `Effect`, `Action`, `Resource`, `Condition`."""
+        out: dict = {"Sid": sid} if sid else {}
+        out.update(Effect=effect, Action=list(self.actions), Resource=list(self.resources))
+        if self.condition:
+            out["Condition"] = self.condition.block()
+        return out
+
+
+#: Where a grant (or an expect) applies: its env, access and target. The IAM meaning depends on
+#: nothing else, so a grant keeps it when review or shadow mode changes.
+Site = tuple[str, Access, Target]
+
+
+def site(env: str, access: Access, target: Target) -> Site:
+    return env, access, target
+
+
 def iam_enforced(target: Target, instances: Mapping[str, Instance]) -> bool:
     """Whether IAM enforces access to a target: an AWS instance, or a raw ARN."""
     inst = instances.get(target.instance or "")
@@ -424,6 +482,11 @@ class Model:
 
     program: Program
     principals: Mapping[str, Principal]  # by "agent@env", sorted
+    #: The lowering (`lower.lower`): each grant's and expect's IAM statements by `Site` (None
+    #: where IAM does not enforce it), and each AWS instance's ARNs by `Instance.key` (its
+    #: identity ARN first).
+    iam: Mapping[Site, tuple[IamStatement, ...] | None] = field(default_factory=dict)
+    arns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def environments(self) -> Mapping[str, Environment]:
@@ -435,6 +498,11 @@ class Model:
 
     def instance(self, key: str) -> Instance:
         return self.program.instances[key]
+
+    def iam_of(self, g: Grant) -> tuple[IamStatement, ...] | None:
+        """A grant's IAM statements (None where IAM does not enforce it); KeyError for a model
+        that was not lowered."""
+        return self.iam[site(g.env, g.access, g.target)]
 
     def has_role(self, p: Principal) -> bool:
         """A principal with any AWS grant, live or not, has an IAM role in its env."""

@@ -19,12 +19,13 @@ from typing import Iterable, Mapping
 from agentpol import schema
 from agentpol.catalogue import iam
 from agentpol.expand import endpoint
-from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+from agentpol.globs import arn_fields, globs_meet
+from agentpol.model import AWS_TYPES, Grant, IamStatement, Instance, Model, Principal
 
 from . import aws
 from .authz import Account, Identity, listed, statements, trust_admits
 from .findings import Location
-from .patterns import Dest, arn_fields, dest, globs_meet, meet, within
+from .patterns import Dest, dest, meet, within
 
 #: GitHub permissions whose write gives a path to the CI secrets of a repo (LANGUAGE.md).
 GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", "environments",
@@ -138,7 +139,7 @@ class _Builder:
             if e.aws_account:
                 owners[e.aws_account].append(e.name)
         self.account_env = {a: envs[0] for a, envs in owners.items() if len(envs) == 1}
-        self.aws_instances = [(i, aws.instance_arns(model, i)) for i in model.instances.values()
+        self.aws_instances = [(i, model.arns[i.key]) for i in model.instances.values()
                               if i.type in AWS_TYPES and i.type != "bedrock_model"]
         self.identities: dict[str, Identity] = {i.arn: i for a in accounts for i in a.identities}
         self.arn_node: dict[str, str] = {}
@@ -161,12 +162,12 @@ class _Builder:
     # --- nodes ------------------------------------------------------------------------------
 
     def instance(self, inst: Instance) -> None:
-        opaque = inst.type == "iam_role" and aws.location(self.m, inst)[0] not in self.accounts
+        opaque = inst.type == "iam_role" and (inst.account or "") not in self.accounts
         owner = None if inst.type == "bedrock_model" else inst.env  # AWS's, no env's
         nid = self.g.add(Node(instance_id(inst.key), inst.key, "instance", owner,
                               inst.credential or inst.type == "iam_role", inst.span, opaque))
         if inst.type == "iam_role":
-            for arn in aws.instance_arns(self.m, inst):
+            for arn in self.m.arns[inst.key]:
                 self.arn_node[arn] = nid
         if inst.type == "kms_key":
             key = self.g.add(Node(f"{nid}#decrypt", f"{inst.key} (decrypt)", "instance",
@@ -235,7 +236,7 @@ class _Builder:
             if g.target.instance is not None:
                 self.instance_grant(src, p, g)
             elif g.target.kind == "aws":
-                self.iam_edges(src, caller, aws.iam_of(self.m, g), via, where)
+                self.iam_edges(src, caller, self.m.iam_of(g) or (), via, where)
             elif g.target.kind == "github":
                 self.github_raw(src, p, g)
             elif g.target.kind == "vault":
@@ -278,11 +279,11 @@ class _Builder:
                 self.g.link(src, instance_id(inst.key), str(g.access), g.origin.span)
 
     def count(self, p: Principal, g: Grant) -> None:
-        grants = aws.iam_of(self.m, g)
+        grants = self.m.iam_of(g)
         if grants:
-            for ig in grants:
-                for a in ig.actions or (g.access.value,):
-                    for r in ig.resources:
+            for s in grants:
+                for a in s.actions:
+                    for r in s.resources:
                         self.g.triples.add((p.key, a, r))
         else:
             self.g.triples.add((p.key, str(g.access), str(g.target)))
@@ -333,10 +334,10 @@ class _Builder:
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, ident.source)
+            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, ident.source)
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
-                  grants: Iterable[aws.IamGrant], via: str, where: Location) -> None:
+                  grants: Iterable[IamStatement], via: str, where: Location) -> None:
         """Edges for some IAM actions on resource patterns: to the instances, imported roles
         and users they cover, and to every other env's account they reach into."""
         for ig in grants:
@@ -358,7 +359,7 @@ class _Builder:
                 continue
             node = instance_id(inst.key)
             if inst.type == "iam_role":  # entered by assuming or passing it, if trusted
-                ident = self.identities.get(aws.instance_arns(self.m, inst)[0])
+                ident = self.identities.get(self.m.arns[inst.key][0])
                 if not acts & (aws.ASSUME | aws.PASS) or (
                         ident is not None and not self.role_admits(ident, caller, acts)):
                     continue

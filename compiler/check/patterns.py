@@ -1,76 +1,10 @@
-"""Do two patterns name a common thing? Globs (IAM ARNs, Vault paths), host names and CIDRs.
-
-The proof asks whether a grant *covers* another env's instance, and both sides may be patterns
-(a raw `arn:...:secret:prod*` against an instance ARN ending in AWS's `-??????`, a Vault glob
-against a Vault path that ends in `*`), so the question is whether their languages intersect.
+"""Do two network destinations name a common thing? Host names, `*.domain`s, IPs and CIDRs.
+(Globs, for IAM ARNs and Vault paths, are `agentpol.globs`.)
 """
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from functools import cache
-
-# A glob token: (characters it matches, whether it repeats). Characters: one literal
-# character, ANY (every character) or SEG (every character but `/`).
-ANY, SEG = "\0any", "\0seg"
-
-
-def _tokens(pattern: str, syntax: str) -> tuple[tuple[str, bool], ...]:
-    """IAM: `*` any run, `?` one character. Vault: `*` any run (only at the end), `+` one
-    path segment (one or more characters without `/`)."""
-    out: list[tuple[str, bool]] = []
-    for ch in pattern:
-        if ch == "*":
-            out.append((ANY, True))
-        elif ch == "?" and syntax == "iam":
-            out.append((ANY, False))
-        elif ch == "+" and syntax == "vault":
-            out += [(SEG, False), (SEG, True)]
-        else:
-            out.append((ch, False))
-    return tuple(out)
-
-
-def _compatible(a: str, b: str) -> bool:
-    if a == ANY or b == ANY:
-        return True
-    if a == SEG or b == SEG:
-        other = b if a == SEG else a
-        return other == SEG or other != "/"
-    return a == b
-
-
-@cache
-def globs_meet(p: str, q: str, syntax: str = "iam") -> bool:
-    """Whether some string matches both glob patterns (a plain string is a pattern too)."""
-    a, b = _tokens(p, syntax), _tokens(q, syntax)
-    seen: set[tuple[int, int]] = set()
-    stack = [(0, 0)]
-    while stack:
-        i, j = stack.pop()
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        if i == len(a) and j == len(b):
-            return True
-        if i < len(a) and a[i][1]:
-            stack.append((i + 1, j))
-        if j < len(b) and b[j][1]:
-            stack.append((i, j + 1))
-        if i < len(a) and j < len(b) and _compatible(a[i][0], b[j][0]):
-            if not (a[i][1] and b[j][1]):
-                stack.append((i + (not a[i][1]), j + (not b[j][1])))
-    return False
-
-
-def arn_fields(arn: str) -> tuple[str, str, str, str, str, str]:
-    """(arn, partition, service, region, account, resource); `*` alone is every field `*`."""
-    if arn == "*":
-        return ("arn", "*", "*", "*", "*", "*")
-    parts = arn.split(":", 5)
-    parts += [""] * (6 - len(parts))
-    return tuple(parts)  # type: ignore[return-value]
-
 
 # --- network destinations ------------------------------------------------------------------
 

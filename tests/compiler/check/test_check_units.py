@@ -9,7 +9,8 @@ from helpers import model_from
 
 from agentpol.check import AuthzError, check
 from agentpol.check.authz import load, trust_admits
-from agentpol.check.patterns import dest, globs_meet, meet, within
+from agentpol.check.patterns import dest, meet, within
+from agentpol.globs import globs_meet
 
 
 @pytest.mark.parametrize("p, q, syntax, meets", [
