@@ -92,7 +92,7 @@ def explain(p: Principal) -> str:
         state = " (pending review)" if g.pending else ""
         rows.append((grant_line(g).split(" ", 2)[2] + state, g.origin))
     for e in p.egress:
-        rows.append((f"egress {e.host}:{e.port}" + (" (pending review)" if e.pending else ""),
+        rows.append((f"egress {e.dest.address}" + (" (pending review)" if e.pending else ""),
                      e.origin))
     for b in p.budgets:
         rows.append((f"budget {b.api or 'total'} {b.cents / 100:.2f} usd per {b.period}",

@@ -19,13 +19,12 @@ import yaml
 from agentpol.catalogue import github, vault
 from agentpol.catalogue.cedar import BASE_ACTION, NAMESPACE, agent_uid, action_uid
 from agentpol.evaluate import cedar, iam as iam_eval
-from agentpol.expand import endpoint
 from agentpol.globs import globs_meet
 from agentpol.lower import expect_target
-from agentpol.model import AWS_TYPES, Condition, Expect, Instance, Model, Ref, Test, site
+from agentpol.model import (AWS_TYPES, Condition, Destination, Expect, Instance, Model, Ref,
+                            Test, site)
 
 from .findings import Finding, Hop, finding
-from .patterns import dest, within
 
 Files = Mapping[str, str]
 #: (what was asked, allowed?, the file that answered)
@@ -240,28 +239,27 @@ def _cedar(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[A
 
 def _network(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
     where = f"network/{e.env}/{e.agent}/cilium.yaml"
-    if t.instance is None:
+    if t.instance is None or t.instance.endpoint is None:
         return []
-    host, port = endpoint(t.instance)
+    to = t.instance.endpoint
     doc = yaml.safe_load(files.get(where, "")) or {}
-    allowed = any(_cilium_allows(rule, host, port)
-                  for rule in (doc.get("spec") or {}).get("egress", []))
-    return [(f"connect {host}:{port}", allowed, where)]
+    allowed = any(_cilium_allows(rule, to) for rule in (doc.get("spec") or {}).get("egress", []))
+    return [(f"connect {to.address}", allowed, where)]
 
 
-def _cilium_allows(rule: Mapping, host: str, port: int) -> bool:
+def _cilium_allows(rule: Mapping, to: Destination) -> bool:
     ports = [int(p["port"]) for tp in rule.get("toPorts", []) for p in tp.get("ports", [])
              if p.get("protocol", "TCP") in ("TCP", "ANY")]
-    if rule.get("toPorts") and port not in ports:
+    if rule.get("toPorts") and to.port not in ports:
         return False
-    d = dest(host)
     for f in rule.get("toFQDNs", []):
-        if f.get("matchName", "").lower() == d.value or (
+        if f.get("matchName", "").lower() == to.host or (
                 "matchPattern" in f and re.fullmatch(
-                    re.escape(f["matchPattern"].lower()).replace(r"\*", "[^.]*"), d.value)):
+                    re.escape(f["matchPattern"].lower()).replace(r"\*", "[^.]*"), to.host)):
             return True
     cidrs = list(rule.get("toCIDR", [])) + [c["cidr"] for c in rule.get("toCIDRSet", [])]
-    return d.is_ip and any(within(d, dest(c)) for c in cidrs)
+    return to.is_ip and any(to.within(d) for c in cidrs
+                            if isinstance(d := Destination.parse(c, with_port=False), Destination))
 
 
 #: Provider -> the function that decides an expect's requests against its files.
