@@ -10,7 +10,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .errors import Diagnostic, InputErrors
+from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import Span
 
 #: Human names for grammar terminals, for "expected ..." messages.
@@ -37,11 +37,23 @@ class SourceFile:
     comments: tuple[Comment, ...]
 
 
+class _WholeWords:
+    """Lexes a word as a whole in every parser state: without this, where only keywords may
+    come the contextual lexer reads `uses p` as `use` + `s` and `allowed` as `allow` + `ed`,
+    and the error lands on the wrong token. A keyword is still a keyword where one is
+    expected, and a NAME where a name is."""
+
+    always_accept = ("NAME",)
+
+    def process(self, stream):
+        return stream
+
+
 @cache
 def _parser() -> Lark:
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=False)
+                maybe_placeholders=False, postlex=_WholeWords())
 
 
 def discover(directory: Path) -> list[Path]:
@@ -76,17 +88,31 @@ def _comments(text: str) -> tuple[Comment, ...]:
 def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic:
     line, col = max(exc.line, 1), max(exc.column, 1)
     if isinstance(exc, UnexpectedCharacters):
-        return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col))
+        return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col),
+                          _character_hint(text, exc.pos_in_stream))
     expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in (exc.expected or ())
                        if not t.startswith("__")})
-    hint = "expected " + ", ".join(expected[:8]) if expected else None
+    hint = "expected " + ", ".join(expected) if expected else None
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
                                           and exc.token.type == "$END"):
         lines = text.rstrip("\n").split("\n")  # point just past the last character
         return Diagnostic("E001", "unexpected end of file",
                           Span(path, len(lines), len(lines[-1]) + 1), hint)
     tok: Token = exc.token
+    words = [t.lower() for t in exc.expected or () if t.isalpha() and t not in _TERMINALS]
+    close = did_you_mean(str(tok), words) if tok.type == "NAME" else None
+    if close and hint:
+        hint = f"{close} ({hint})"
     return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
+
+
+def _character_hint(text: str, pos: int) -> str | None:
+    """What a newcomer most likely meant by a character the language does not have."""
+    if text.startswith(("//", "/*"), pos):
+        return "comments start with `#` and run to the end of the line"
+    if text[pos] == "'":
+        return 'strings are written in double quotes: "..."'
+    return None
 
 
 def _describe(tok: Token) -> str:

@@ -9,7 +9,7 @@ import ipaddress
 import re
 from typing import Callable, Mapping
 
-from .errors import Diagnostic
+from .errors import Diagnostic, did_you_mean
 from .model import PROVIDERS, Span
 
 ACCOUNT = re.compile(r"^\d{12}$")
@@ -121,6 +121,13 @@ RESOURCE_TYPES: Mapping[str, tuple[Mapping[str, Attr], tuple]] = {
     "mcp_server": ({"url": ("string", _url), "upstream": ("strings", _host_port)}, ("url",)),
     "host": ({"address": ("string", _host_port), "url": ("string", _url)}, (("address", "url"),)),
 }
+
+def unknown_type_hint(rtype: str) -> str:
+    """E013's hint: the closest type, and every type, since a newcomer may not know them."""
+    close = did_you_mean(rtype, RESOURCE_TYPES)
+    listing = "the resource types are " + ", ".join(RESOURCE_TYPES)
+    return f"{close} ({listing})" if close else listing
+
 
 #: Attributes that make two instances the same thing to their provider (LANGUAGE.md).
 IDENTITY: Mapping[str, tuple[str, ...]] = {
