@@ -302,6 +302,12 @@ def valid_words(rtype: str) -> tuple[str, ...]:
     return tuple(_type(rtype).words)
 
 
+def actions_of(rtype: str, word: str) -> tuple[str, ...]:
+    """Every IAM action `allow WORD on RTYPE.x` may grant, sorted (some only to some
+    instances, such as GetParametersByPath to an ssm subtree): the language reference's table."""
+    return tuple(sorted({action for rule in _type(rtype).words[word] for action in rule.actions}))
+
+
 def statements_for(
     rtype: str,
     word: str,
