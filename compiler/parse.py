@@ -57,7 +57,7 @@ def _parser() -> Lark:
 
 
 def discover(directory: Path) -> list[Path]:
-    """Every `*.agentpol` below `directory`, in sorted path order (LANGUAGE.md)."""
+    """Every `*.agentpol` below `directory`, in sorted path order (docs/language.md)."""
     return sorted(p for p in directory.rglob("*.agentpol") if p.is_file())
 
 

@@ -130,7 +130,7 @@ def unknown_type_hint(rtype: str) -> str:
     return f"{close} ({listing})" if close else listing
 
 
-#: Attributes that make two instances the same thing to their provider (LANGUAGE.md).
+#: Attributes that make two instances the same thing to their provider (docs/language.md).
 IDENTITY: Mapping[str, tuple[str, ...]] = {
     "s3_bucket": ("name", "prefix"), "kms_key": ("key_id", "alias"),
     "bedrock_model": ("model_id",), "github_repo": ("repo",), "vault_path": ("path",),
@@ -158,7 +158,7 @@ def dns_label(name: str) -> str:
 
 
 def raw_kind(value: str) -> str:
-    """Which provider reads a quoted raw target (LANGUAGE.md: an ARN, a Vault path, or
+    """Which provider reads a quoted raw target (docs/language.md: an ARN, a Vault path, or
     `owner/repo`): an `arn:` is AWS; exactly `owner/name` is a GitHub repo; anything else is a
     Vault path (so `secret/data/x` is Vault, and a Vault path of one segment pair must carry
     a mount prefix that is not a GitHub owner, or a trailing `*`). A bare `*` is IAM's "every

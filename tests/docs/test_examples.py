@@ -111,7 +111,7 @@ def test_reference_has_an_example_of_everything():
         set(schema.ENVIRONMENT) - attrs["environment"]
     assert set(schema.AGENT) <= attrs["agent"]
     used_common = set().union(*(attrs.get(t, set()) for t in schema.RESOURCE_TYPES))
-    assert set(schema.COMMON) - {"description"} <= used_common, set(schema.COMMON) - used_common
+    assert set(schema.COMMON) <= used_common, set(schema.COMMON) - used_common
     for rtype, (own, _) in schema.RESOURCE_TYPES.items():
         assert set(own) <= attrs.get(rtype, set()), (rtype, set(own) - attrs.get(rtype, set()))
     missing = {(t, w) for t, ws in ACCESS_WORDS.items() for w in ws} - words
