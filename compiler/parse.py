@@ -89,8 +89,10 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
     line, col = max(exc.line, 1), max(exc.column, 1)
     if isinstance(exc, UnexpectedCharacters):
         return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col),
-                          _character_hint(text, exc.pos_in_stream))
-    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in (exc.expected or ())
+                          _CHARACTER_HINTS.get(text[exc.pos_in_stream:exc.pos_in_stream + 2])
+                          or _CHARACTER_HINTS.get(exc.char))
+    accepted = _accepted(exc)
+    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in accepted
                        if not t.startswith("__")})
     hint = "expected " + ", ".join(expected) if expected else None
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
@@ -99,26 +101,41 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         return Diagnostic("E001", "unexpected end of file",
                           Span(path, len(lines), len(lines[-1]) + 1), hint)
     tok: Token = exc.token
-    words = [t.lower() for t in exc.expected or () if t.isalpha() and t not in _TERMINALS]
+    words = [t.lower() for t in accepted if t.isalpha() and t not in _TERMINALS]
     close = did_you_mean(str(tok), words) if tok.type == "NAME" else None
     if close and hint:
         hint = f"{close} ({hint})"
+    before = re.search(r"([A-Za-z_][A-Za-z0-9_-]*)\s*$", text[:tok.start_pos])
+    if (str(tok) in _STATEMENTS and ("IN" in accepted or "RESOURCE" in accepted)) or (
+            before and before[1] in _STATEMENTS and accepted == {"EQUAL"}):
+        hint = "statements go inside an agent's `in ENV { ... }` block, or a profile"
     return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
 
 
-def _character_hint(text: str, pos: int) -> str | None:
-    """What a newcomer most likely meant by a character the language does not have."""
-    if text.startswith(("//", "/*"), pos):
-        return "comments start with `#` and run to the end of the line"
-    if text[pos] == "'":
-        return 'strings are written in double quotes: "..."'
-    return None
+def _accepted(exc: UnexpectedInput) -> set[str]:
+    """The terminals the parser would have taken. An error the lexer raises lists every
+    terminal its state knows, NAME included (see `_WholeWords`); the parser knows better."""
+    parser = getattr(exc, "interactive_parser", None)
+    return set(parser.accepts() if parser is not None else exc.expected or ())
+
+
+_STATEMENTS = frozenset("use allow deny egress budget rate session mode approval".split())
+
+#: What a newcomer most likely meant by a character the language does not have.
+_CHARACTER_HINTS = {
+    "//": "comments start with `#` and run to the end of the line",
+    "/*": "comments start with `#` and run to the end of the line",
+    "'": 'strings are written in double quotes: "..."',
+    ":": '`:` only appears in strings: attributes are `key = value`, and raw permissions '
+         'are quoted ("s3:GetObject")',
+    ";": "no `;` is needed: a statement ends where the next one starts",
+}
 
 
 def _describe(tok: Token) -> str:
     if tok.type == "NAME" or tok.type.isupper() and tok.type not in _TERMINALS:
         return f"`{tok}`"
-    what = _TERMINALS.get(tok.type, tok.type.lower())
+    what = re.sub(r"^an? ", "", _TERMINALS.get(tok.type, tok.type.lower()))
     return what if what == f"`{tok}`" else f"{what} `{tok}`"  # not "`}` `}`"
 
 

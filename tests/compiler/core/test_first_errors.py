@@ -26,6 +26,15 @@ CASES = [
     ("block-comment", "environment qa { } /* no */", "E002", 1, 20, 1,
      ["comments start with `#`"]),
     ("single-quotes", "resource secret s { name = 'x' }", "E002", 1, 28, 1, ['double quotes']),
+    ("statement-outside-in-block", A + "  allow read on secret.s }", "E001", 3, 9, 4,
+     ["statements go inside an agent's `in ENV { ... }` block"]),
+    ("statement-at-top-level", "allow read on secret.s", "E001", 1, 1, 5,
+     ["statements go inside an agent's `in ENV { ... }` block"]),
+    ("colon-for-equals", "environment qa { protected: true }", "E002", 1, 27, 1,
+     ["`key = value`"]),
+    ("semicolon", A + "  in staging { session 1h; } }", "E002", 3, 26, 1, ["no `;` is needed"]),
+    ("session-without-unit", A + "  in staging { session 60 } }", "E001", 3, 24, 2,
+     ["expected a duration (30s, 15m, 1h, 7d)"]),
     ("unknown-env-lists-envs", 'resource secret s { name = "{env}/s", env = qa }', "E012", 1,
      45, 2, ["declared environments: prod, staging"]),
     ("unknown-profile-none-declared", A + "  in staging { use readers } }", "E012", 3, 20, 7,
@@ -50,6 +59,7 @@ def test_first_error(source, code, line, col, width, hint, capsys):
     assert lines[at + 3].startswith("       = hint: "), err
     for words in hint:
         assert words in lines[at + 3], err
+    assert "a name" not in lines[at + 3] or code != "E001" or "did you mean" in lines[at + 3]
 
 
 def test_no_follow_on_error_after_an_unknown_env(capsys):
