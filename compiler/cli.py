@@ -23,7 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a reader that closed the pipe shows here, where it is handled
+        return status
     except InputErrors as errs:
         sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
@@ -34,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # `agentpol explain ... | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_OK
     except OSError as exc:  # an output path that cannot be written, a file that vanished
         print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -2,6 +2,9 @@
 canonical layout, and never overwrites anything."""
 from __future__ import annotations
 
+import os
+import sys
+
 from agentpol.cli import main
 from agentpol.init import starter_files
 
@@ -48,3 +51,14 @@ def test_init_refuses_a_file(tmp_path, capsys):
     f.write_text("x")
     assert main(["init", str(f)]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_error(tmp_path, monkeypatch, capsys):
+    """`agentpol explain ... | head -1`: the reader closing the pipe is not the user's error."""
+    assert main(["init", str(tmp_path / "p")]) == 0
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    with os.fdopen(write, "w") as closed:
+        monkeypatch.setattr(sys, "stdout", closed)
+        assert main(["explain", "assistant", str(tmp_path / "p")]) == 0
+    assert capsys.readouterr().err == ""
