@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 from lark import Token, Tree
 
 from . import schema
+from .catalogue.kubernetes import dns_label
 from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import (ACCESS_WORDS, KEYWORDS, SESSION_MAX, SESSION_MIN, Access, Agent,
                     ApprovalStmt, Block, BudgetStmt, Destination, EgressStmt, Environment, Expect,
@@ -404,7 +405,7 @@ class _Resolver:
             blocks.append(Block(tuple(envs), statements, span_of(path, b)))
         return Agent(name=str(name_tok), span=span_of(path, name_tok), owner=v.get("owner"),
                      description=v.get("description"),
-                     service_account=v.get("service_account") or schema.dns_label(str(name_tok)),
+                     service_account=v.get("service_account") or dns_label(str(name_tok)),
                      blocks=tuple(blocks))
 
     def check_refs_exist(self, s, env: str) -> None:

@@ -4,17 +4,16 @@ Data, not code paths: `resolve` walks these tables, so adding an attribute is on
 """
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
 from typing import Callable, Mapping
 
+from .catalogue.kubernetes import DNS_LABEL
 from .errors import Diagnostic, did_you_mean
 from .model import HOSTNAME, PROVIDERS, Destination, Span
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z-]+/?[\w+=,.@/-]*$")
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 EMAILISH = re.compile(r"^\S+$")
@@ -140,17 +139,6 @@ PROVIDER_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com",
 
 #: Types that are credential material by default (ssm_parameter only when `secure = true`).
 CREDENTIAL_TYPES = frozenset({"secret", "vault_path", "api", "iam_role"})
-
-
-def dns_label(name: str) -> str:
-    """A Kubernetes name for an identifier (`Support_Bot` -> `support-bot-1a2b3c4d`): names that
-    are already DNS labels stay as they are; others get a hash of the original, so two agents
-    whose names differ only in case or `_`/`-` never share pods' labels."""
-    label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
-    if label == name and DNS_LABEL.match(label):
-        return label
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{label[:54]}-{digest}" if label else f"agent-{digest}"
 
 
 def raw_kind(value: str) -> str:
