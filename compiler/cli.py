@@ -1,4 +1,4 @@
-"""The `agentpol` command line (DESIGN.md's CLI contract).
+"""The `agentpol` command line: compile, check and review agent permissions.
 
 Exit codes: 0 clean, 1 findings of severity error, 2 invalid input or usage. Input errors are
 rendered in the caret format, all at once; a traceback never reaches the user.
@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
@@ -22,7 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a reader that closed the pipe shows here, where it is handled
+        return status
     except InputErrors as errs:
         sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
@@ -33,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # `agentpol explain ... | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_OK
     except OSError as exc:  # an output path that cannot be written, a file that vanished
         print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -45,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="agentpol", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"agentpol {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    i = sub.add_parser("init", help="write a small commented starter organisation into DIR")
+    i.add_argument("dir", nargs="?", default="policies", type=Path)
+    i.set_defaults(run=_init)
 
     c = sub.add_parser("compile", help="emit least-privilege artifacts for every agent@env")
     c.add_argument("dir", nargs="?", default="policies", type=Path)
@@ -141,6 +152,23 @@ def _review_args(p: argparse.ArgumentParser) -> None:
                    help="date for review windows (default: today, or SOURCE_DATE_EPOCH)")
 
 
+def _version() -> str:
+    try:
+        return metadata.version("agentpol")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _init(args) -> int:
+    from .init import Refused, init, next_steps
+    try:
+        written = init(args.dir)
+    except Refused as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    print(f"agentpol: wrote {len(written)} files to {args.dir}; next:\n{next_steps(args.dir)}")
+    return EXIT_OK
+
+
 def _compile(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     names = pipeline.target_names(args.target)
@@ -207,8 +235,10 @@ def _graph(args) -> int:
 def _explain(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     agent, _, env = args.who.partition("@")
-    if agent not in model.program.agents:
-        raise pipeline.UsageError(f"unknown agent {agent!r}")
+    for kind, name, known in (("agent", agent, model.program.agents),
+                              ("environment", env, model.environments)):
+        if name and name not in known:
+            raise pipeline.UsageError(f"unknown {kind} {name!r}; declared: {', '.join(known)}")
     chosen = [p for p in model.principals.values()
               if p.agent == agent and (not env or p.env == env)]
     if not chosen:

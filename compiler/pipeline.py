@@ -25,8 +25,10 @@ def load(directory: Path, now: str | None = None) -> Model:
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     if not discover(directory):
-        raise InputErrors([Diagnostic("E005", f"no *.agentpol files in {directory}",
-                                      Span(str(directory), 0, 0))])
+        raise InputErrors([Diagnostic("E005", f"no .agentpol files in {directory}",
+                                      Span(str(directory), 0, 0),
+                                      f"policies are `*.agentpol` files; `agentpol init "
+                                      f"{directory}` writes a starter set")])
     files, sources = parse_directory(directory)
     try:
         program = resolve(files)

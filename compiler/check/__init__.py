@@ -1,7 +1,7 @@
 """The proof: no principal of one env reaches another, protected env's credentials.
 
 `check(model)` builds the reachability graph from every grant as written (after expansion),
-runs every rule of DESIGN.md's check table, and says how much it looked at: the (principal,
+runs every rule of the rule table of docs/checks.md, and says how much it looked at: the (principal,
 action, resource) triples examined and the roles it could not look into.
 """
 from __future__ import annotations
