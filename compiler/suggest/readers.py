@@ -87,7 +87,7 @@ def not_a_log(path: str, what: str, first_line: str) -> InputErrors:
 def _lines(path: Path, damage: Damage, what: str) -> Iterator[tuple[int, dict]]:
     """(line number, JSON object) of every readable line; the file must look like a log."""
     shown = str(path)
-    seen_record, probed, first_line = False, 0, None
+    seen_record, probed, first_line, n = False, 0, None, 0
     try:
         with _open(path) as f:
             for n, line in enumerate(f, 1):
@@ -115,7 +115,8 @@ def _lines(path: Path, damage: Damage, what: str) -> Iterator[tuple[int, dict]]:
             raise
         if not seen_record:
             raise not_a_log(shown, what, first_line or "") from None
-        damage.add(0, f"unreadable after the last record ({exc.__class__.__name__})")
+        damage.add(n + 1, f"unreadable from here on ({exc.__class__.__name__}: a truncated "
+                          "or damaged file)")
         return
     if not seen_record and probed:
         raise not_a_log(shown, what, first_line or "")
