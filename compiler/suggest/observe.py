@@ -32,8 +32,21 @@ class Use:
 
     def add(self, when: dt.datetime) -> None:
         self.count += 1
-        self.first = when if self.first is None or when < self.first else self.first
-        self.last = when if self.last is None or when > self.last else self.last
+        if self.last is None:
+            self.first = self.last = when
+        elif when > self.last:
+            self.last = when
+        elif when < self.first:  # type: ignore[operator]
+            self.first = when
+
+
+@dataclass
+class _Route:
+    seen: "Seen | None"
+    key: tuple
+    verdict: match.Verdict = match.Verdict()
+    uses: list = field(default_factory=list)
+    limits: list = field(default_factory=list)
 
 
 @dataclass
@@ -56,8 +69,8 @@ class Peak:
         self.windows: dict[int, int] = {}
         self.best, self.best_window = 0, None
 
-    def add(self, when: dt.datetime, amount: int, seen_total: int | None = None) -> None:
-        w = int(when.timestamp()) // self.seconds
+    def add(self, stamp: float, amount: int, seen_total: int | None = None) -> None:
+        w = int(stamp) // self.seconds
         total = self.windows.get(w, 0) + amount
         self.windows[w] = total
         if seen_total is not None:  # the gateway's own running count for the window
@@ -84,6 +97,13 @@ class Limit:
     origin: str
     peak: Peak
     refused: int = 0
+
+    @property
+    def key(self) -> str:
+        """The context key holding the gateway's own count for the current window."""
+        if self.kind == "budget":
+            return spend_key(self.period, total=self.what == "total")
+        return calls_key(self.period)
 
 
 @dataclass
@@ -141,16 +161,6 @@ class Seen:
         self._burst_count = 0
 
 
-@dataclass
-class Span_:
-    first: dt.datetime | None = None
-    last: dt.datetime | None = None
-
-    def add(self, when: dt.datetime) -> None:
-        self.first = when if self.first is None or when < self.first else self.first
-        self.last = when if self.last is None or when > self.last else self.last
-
-
 class Observer:
     """Feed it decisions and CloudTrail records; read `seen`, `coverage` and the spans."""
 
@@ -159,11 +169,11 @@ class Observer:
         self.seen: dict[str, Seen] = {}
         self.gateway_envs: set[str] = set()
         self.aws_principals: set[str] = set()
-        self.spans = {"gateway": Span_(), "aws": Span_()}
+        self.spans = {"gateway": Use(), "aws": Use()}  # first and last record of each layer
         self.unknown: Counter = Counter()  # principals in the logs the policy does not have
         self.skipped = Counter()  # records outside the period, events of non-agent callers
         self._aws = match.AwsIndex(model)
-        self._gateway_cache: dict[tuple, match.Verdict] = {}
+        self._routes: dict[tuple, _Route] = {}
         self._aws_cache: dict[tuple, match.Verdict] = {}
         self._by_account = events.accounts(model)
 
@@ -178,7 +188,6 @@ class Observer:
         if found is None:
             p = self.model.principals.get(key)
             if p is None:
-                self.unknown[key] += 1
                 return None
             found = self.seen[key] = Seen(p, limits=_limits(self.model, p))
         return found
@@ -186,39 +195,55 @@ class Observer:
     # -- the gateway ---------------------------------------------------------------------
 
     def decision(self, d: Decision) -> None:
-        if not self._in_period(d.time):
+        when = d.time
+        if (self.since or self.until) and not self._in_period(when):
             return
-        self.spans["gateway"].add(d.time)
+        self.spans["gateway"].add(when)
+        route = self._routes.get((d.principal, d.action, d.resource))
+        if route is None:
+            route = self._route(d)
+        s = route.seen
+        if s is None:
+            self.unknown[d.principal] += 1
+            return
+        s.calls["gateway"] += 1
+        refused = d.decision == "denied"
+        if d.errors:
+            s.error(when)
+        if refused:
+            s.refusal(route.key, when)
+        if route.uses:
+            for use in route.uses:
+                use.add(when)
+            if refused:
+                s.refused_within[_reason(d)] += 1
+        else:
+            a = s.attempt(*route.key, route.verdict.deny)
+            if a is not None:
+                a.use.add(when)
+                a.decisions[d.decision] += 1
+        if route.limits:
+            stamp = when.timestamp()
+            for limit in route.limits:
+                _count(limit, d, refused, stamp)
+
+    def _route(self, d: Decision) -> "_Route":
+        """What every line of one (principal, action, resource) shares, computed once."""
         env = d.principal.rpartition("@")[2]
         if env in self.model.environments:
             self.gateway_envs.add(env)
         s = self._of(d.principal)
-        if s is None:
-            return
-        s.calls["gateway"] += 1
-        key = (d.principal, d.action, d.resource)
-        verdict = self._gateway_cache.get(key)
-        if verdict is None:
-            verdict = match.gateway(s.principal, d.action, d.resource)
-            if len(self._gateway_cache) < 100_000:
-                self._gateway_cache[key] = verdict
-        refused = d.decision == "denied"
-        if d.errors:
-            s.error(d.time)
-        if refused:
-            s.refusal(("gateway", d.action, d.resource), d.time)
-        if verdict.grants and not verdict.deny:
-            for line in verdict.grants:
-                s.uses.setdefault(line, Use()).add(d.time)
-            if refused:
-                s.refused_within[_reason(d)] += 1
-        else:
-            a = s.attempt("gateway", d.action, d.resource, verdict.deny)
-            if a is not None:
-                a.use.add(d.time)
-                a.decisions[d.decision] += 1
-        for limit in s.limits:
-            _count(limit, d, refused)
+        route = _Route(s, ("gateway", d.action, d.resource))
+        if s is not None:
+            route.verdict = match.gateway(s.principal, d.action, d.resource)
+            if route.verdict.grants and not route.verdict.deny:
+                route.uses = [s.uses.setdefault(line, Use()) for line in route.verdict.grants]
+            itype = d.resource.split(".", 1)[0]
+            route.limits = [x for x in s.limits if x.what == d.resource or
+                            (x.what == "total" and itype == "api")]
+        if len(self._routes) < 100_000:
+            self._routes[(d.principal, d.action, d.resource)] = route
+        return route
 
     # -- CloudTrail ----------------------------------------------------------------------
 
@@ -232,6 +257,7 @@ class Observer:
             return
         s = self._of(call.principal)
         if s is None:
+            self.unknown[call.principal] += 1
             return
         self.aws_principals.add(call.principal)
         if call.mismatch:
@@ -277,13 +303,10 @@ def _limits(model: Model, p: Principal) -> list[Limit]:
     return out
 
 
-def _count(limit: Limit, d: Decision, refused: bool) -> None:
+def _count(limit: Limit, d: Decision, refused: bool, stamp: float) -> None:
     """A budget counts the cost of calls made (not refused) to its api (`total`: to any api);
     a rate counts calls made to its resource. The gateway's own window counters, when the
     line carries them, are taken as the floor of the window's total."""
-    itype = d.resource.split(".", 1)[0]
-    if limit.what != d.resource and not (limit.what == "total" and itype == "api"):
-        return
     if refused:
         if any(f" {limit.kind} " in pid for pid in d.policy_ids):
             limit.refused += 1
@@ -291,12 +314,12 @@ def _count(limit: Limit, d: Decision, refused: bool) -> None:
     ctx = d.context
     if limit.kind == "budget":
         cost = ctx.get(COST)
-        cost = cost if isinstance(cost, int) and cost >= 0 else 0
-        seen = ctx.get(spend_key(limit.period, total=limit.what == "total"))
-        limit.peak.add(d.time, cost, seen + cost if isinstance(seen, int) else None)
+        cost = cost if type(cost) is int and cost >= 0 else 0
+        seen = ctx.get(limit.key)
+        limit.peak.add(stamp, cost, seen + cost if type(seen) is int else None)
     else:
-        seen = ctx.get(calls_key(limit.period))
-        limit.peak.add(d.time, 1, seen + 1 if isinstance(seen, int) else None)
+        seen = ctx.get(limit.key)
+        limit.peak.add(stamp, 1, seen + 1 if type(seen) is int else None)
 
 
 def _reason(d: Decision) -> str:

@@ -24,9 +24,8 @@ from agentpol.model import Span
 #: How many non-blank lines may be unreadable before the first record, for a file still to
 #: count as a log with damaged lines rather than as something else entirely.
 PROBE = 20
-#: Decision fields a line must carry to count (docs/audit-log.md); the others are optional.
-DECISION_FIELDS = ("time", "principal", "action", "resource", "decision")
 DECISIONS = frozenset({"forwarded", "shadow", "denied"})
+_decode = json.JSONDecoder().raw_decode  # one JSON value per line, no wrapper per call
 
 
 @dataclass
@@ -43,7 +42,7 @@ class Damage:
             self.first.append((line, why))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decision:
     """One gateway decision (docs/audit-log.md), reduced to what `suggest` reads."""
 
@@ -52,9 +51,9 @@ class Decision:
     action: str
     resource: str
     decision: str
-    policy_ids: tuple[str, ...]
+    policy_ids: list
     context: dict
-    errors: tuple[str, ...]
+    errors: list
 
 
 def _open(path: Path) -> IO[str]:
@@ -65,105 +64,147 @@ def _open(path: Path) -> IO[str]:
 
 
 def parse_time(value: object) -> dt.datetime:
-    """RFC 3339 in UTC (`2026-01-01T12:00:00Z`, fractions and offsets accepted)."""
+    """RFC 3339 (`2026-01-01T12:00:00Z`, fractions and offsets accepted), as UTC."""
     if not isinstance(value, str):
         raise ValueError("time is not a string")
-    when = dt.datetime.fromisoformat(value.replace("Z", "+00:00", 1) if value.endswith("Z")
-                                     else value)
+    when = dt.datetime.fromisoformat(value)
     if when.tzinfo is None:
         raise ValueError("time has no time zone")
-    return when.astimezone(dt.timezone.utc)
+    return when if when.tzinfo is dt.timezone.utc else when.astimezone(dt.timezone.utc)
 
 
-def not_a_log(path: str, what: str, first_line: str) -> InputErrors:
+def not_a_log(path: str, what: str) -> InputErrors:
     errs = InputErrors([Diagnostic("E050", f"not {what}", Span(path, 1, 1, 1),
                                    "give the gateway's decision log to --log and CloudTrail "
                                    "files to --cloudtrail (JSON lines or {\"Records\": [...]}, "
                                    "gzip accepted)")])
-    errs.sources = {path: first_line[:200]}
+    errs.sources = {path: _first_line(Path(path))}
     return errs
 
 
-def _lines(path: Path, damage: Damage, what: str) -> Iterator[tuple[int, dict]]:
-    """(line number, JSON object) of every readable line; the file must look like a log."""
-    shown = str(path)
-    seen_record, probed, first_line, n = False, 0, None, 0
+def _first_line(path: Path) -> str:
+    """The file's first line as text (at most 200 characters), for the caret display."""
+    try:
+        with _open(path) as f:
+            f.reconfigure(errors="replace")  # type: ignore[attr-defined]
+            return f.readline(200).rstrip("\r\n")
+    except (OSError, EOFError):
+        return ""
+
+
+class _Probe:
+    """Records that fail before the first good one: PROBE of them, or a file of nothing but
+    them, and the file is no log of this kind at all."""
+
+    def __init__(self, path: Path, what: str):
+        self.path, self.what, self.good, self.bad = path, what, False, 0
+
+    def fail(self) -> None:
+        if not self.good:
+            self.bad += 1
+            if self.bad >= PROBE:
+                raise not_a_log(str(self.path), self.what)
+
+    def end(self) -> None:
+        if not self.good and self.bad:
+            raise not_a_log(str(self.path), self.what)
+
+
+def _lines(path: Path, damage: Damage, probe: _Probe) -> Iterator[tuple[int, dict]]:
+    """(line number, JSON object) of every readable line."""
+    n = 0
     try:
         with _open(path) as f:
             for n, line in enumerate(f, 1):
                 if not line.strip():
                     continue
-                if first_line is None:
-                    first_line = line.rstrip("\r\n")
                 try:
-                    obj = json.loads(line)
+                    obj, end = _decode(line)
+                    if end < len(line) and line[end:].strip():
+                        raise ValueError("trailing text")
                 except ValueError:
-                    obj, why = None, "not JSON"
+                    obj, why = _loads(line)
                 else:
-                    why = "not a JSON object" if not isinstance(obj, dict) else ""
-                if obj is None or why:
-                    if not seen_record:
-                        probed += 1
-                        if probed >= PROBE:
-                            raise not_a_log(shown, what, first_line)
+                    why = ""
+                if not why and type(obj) is not dict:
+                    why = "not a JSON object"
+                if why:
+                    probe.fail()
                     damage.add(n, why)
                     continue
-                seen_record = True
                 yield n, obj
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as exc:
         if isinstance(exc, FileNotFoundError | IsADirectoryError | PermissionError):
             raise
-        if not seen_record:
-            raise not_a_log(shown, what, first_line or "") from None
+        if not probe.good:
+            raise not_a_log(str(path), probe.what) from None
         damage.add(n + 1, f"unreadable from here on ({exc.__class__.__name__}: a truncated "
                           "or damaged file)")
-        return
-    if not seen_record and probed:
-        raise not_a_log(shown, what, first_line or "")
+
+
+def _loads(line: str) -> tuple[object, str]:
+    """The slow path: a line with leading blanks, or not JSON at all."""
+    try:
+        return json.loads(line), ""
+    except ValueError:
+        return None, "not JSON"
 
 
 def decisions(path: Path, damage: Damage) -> Iterator[tuple[int, Decision]]:
     """Every decision line of a gateway log, in file order."""
-    for n, obj in _lines(path, damage, "a gateway decision log (JSON lines)"):
+    probe = _Probe(path, "a gateway decision log (JSON lines)")
+    for n, obj in _lines(path, damage, probe):
         try:
-            yield n, _decision(obj)
-        except (ValueError, TypeError, KeyError) as exc:
+            record = _decision(obj)
+        except (ValueError, TypeError) as exc:
+            probe.fail()
             damage.add(n, str(exc) or exc.__class__.__name__)
+            continue
+        probe.good = True
+        yield n, record
+    probe.end()
 
 
 def _decision(obj: dict) -> Decision:
-    missing = [k for k in DECISION_FIELDS if k not in obj]
-    if missing:
-        raise ValueError(f"missing {', '.join(missing)}")
-    if obj["decision"] not in DECISIONS:
-        raise ValueError(f"decision {obj['decision']!r} is not forwarded, shadow or denied")
-    for key in ("principal", "action", "resource"):
-        if not isinstance(obj[key], str):
-            raise ValueError(f"{key} is not a string")
+    try:
+        time, principal, action, resource, decision = (obj["time"], obj["principal"],
+                                                       obj["action"], obj["resource"],
+                                                       obj["decision"])
+    except KeyError as missing:
+        raise ValueError(f"missing {missing}") from None
+    if decision not in DECISIONS:
+        raise ValueError(f"decision {decision!r} is not forwarded, shadow or denied")
+    if type(principal) is not str or type(action) is not str or type(resource) is not str:
+        raise ValueError("principal, action and resource must be strings")
     context = obj.get("context") or {}
-    if not isinstance(context, dict):
-        raise ValueError("context is not an object")
-    return Decision(parse_time(obj["time"]), obj["principal"], obj["action"], obj["resource"],
-                    obj["decision"], tuple(map(str, obj.get("policy_ids") or ())), context,
-                    tuple(map(str, obj.get("errors") or ())))
+    ids, errors = obj.get("policy_ids") or [], obj.get("errors") or []
+    if type(context) is not dict or type(ids) is not list or type(errors) is not list:
+        raise ValueError("context must be an object, policy_ids and errors lists")
+    return Decision(parse_time(time), principal, action, resource, decision,
+                    [str(x) for x in ids] if ids else ids, context, errors)
 
 
 def cloudtrail(path: Path, damage: Damage) -> Iterator[tuple[int, dict]]:
     """Every CloudTrail event of a file: `{"Records": [...]}` documents (one per line or the
-    whole file) and single events as JSON lines. Line 0 with the record's index for a
-    delivered file decoded whole."""
+    whole file) and single events as JSON lines. Line 0 for a delivered file decoded whole."""
+    probe = _Probe(path, "a CloudTrail file")
     try:
-        if _whole_document(path):
-            yield from _delivered(path, damage)
-            return
+        whole = _whole_document(path)
+        if whole:
+            records = _delivered(path)
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, ValueError):
-        raise not_a_log(str(path), "a CloudTrail file", "") from None
-    for n, obj in _lines(path, damage, "a CloudTrail file"):
+        raise not_a_log(str(path), probe.what) from None
+    if whole:
+        yield from ((0, r) for r in records if _event_ok(r, 0, damage, probe))
+        probe.end()
+        return
+    for n, obj in _lines(path, damage, probe):
         records = obj.get("Records")
         if isinstance(records, list):
-            yield from ((n, r) for r in records if _event_ok(r, n, damage))
-        elif _event_ok(obj, n, damage):
+            yield from ((n, r) for r in records if _event_ok(r, n, damage, probe))
+        elif _event_ok(obj, n, damage, probe):
             yield n, obj
+    probe.end()
 
 
 def _whole_document(path: Path) -> bool:
@@ -179,20 +220,20 @@ def _whole_document(path: Path) -> bool:
     return False
 
 
-def _delivered(path: Path, damage: Damage) -> Iterator[tuple[int, dict]]:
+def _delivered(path: Path) -> list:
     with _open(path) as f:
         doc = json.load(f)
     records = doc.get("Records") if isinstance(doc, dict) else None
     if not isinstance(records, list):
         raise ValueError("no Records")
-    for record in records:
-        if _event_ok(record, 0, damage):
-            yield 0, record
+    return records
 
 
-def _event_ok(record: object, n: int, damage: Damage) -> bool:
+def _event_ok(record: object, n: int, damage: Damage, probe: _Probe) -> bool:
     if not isinstance(record, dict) or not all(
             isinstance(record.get(k), str) for k in ("eventTime", "eventSource", "eventName")):
+        probe.fail()
         damage.add(n, "not a CloudTrail event (eventTime, eventSource, eventName)")
         return False
+    probe.good = True
     return True

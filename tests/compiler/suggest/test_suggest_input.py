@@ -86,6 +86,8 @@ def test_a_truncated_gzip_keeps_what_was_read(tmp_path):
     ("--log", None),  # a binary file
     ("--cloudtrail", '{"Records": ['),
     ("--cloudtrail", "resource s3_bucket b { name = \"b\" }\n" * 30),
+    ("--log", (json.dumps(EVENT) + "\n") * 30),  # CloudTrail given as the decision log
+    ("--cloudtrail", (json.dumps(LINE) + "\n") * 3),  # and the other way round
 ])
 def test_a_file_that_is_no_log_is_an_input_error(tmp_path, capsys, flag, content):
     path = tmp_path / "input.txt"
