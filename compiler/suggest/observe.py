@@ -272,7 +272,7 @@ class Observer:
         verdict = self._aws_cache.get(key)
         if verdict is None:
             verdict = self._aws.verdict(s.principal, call.action, call.arns)
-            if len(self._aws_cache) < 100_000:
+            if len(self._aws_cache) < 20_000:  # object ARNs are many: a bounded cache
                 self._aws_cache[key] = verdict
         if call.denied:
             s.refusal(("aws", call.action, call.arns), call.time)
