@@ -44,6 +44,10 @@ def _glob(pattern: str) -> re.Pattern[str]:
                               for c in pattern), re.DOTALL)
 
 
+def arn_matches(pattern: str, arn: str) -> bool:
+    return _glob(pattern).fullmatch(arn) is not None
+
+
 def iam_covers(pieces, action: str, arns: tuple[str, ...]) -> bool:
     """Some piece names the action and (when the call names its resources) one of them."""
     low = action.lower()
@@ -52,7 +56,7 @@ def iam_covers(pieces, action: str, arns: tuple[str, ...]) -> bool:
             continue
         if not arns or "*" in piece.resources:
             return True
-        if any(_glob(r).fullmatch(arn) for r in piece.resources for arn in arns):
+        if any(arn_matches(r, arn) for r in piece.resources for arn in arns):
             return True
     return False
 

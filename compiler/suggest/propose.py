@@ -263,16 +263,9 @@ def _other_env(model: Model, p: Principal, arn: str) -> str | None:
             return env.name
     for inst in model.instances.values():
         if inst.env not in (None, p.env) and inst.type in AWS_TYPES and any(
-                match.iam_covers([_Piece(("*",), (pattern,))], "*", (arn,))
-                for pattern in instance_arns(model, inst)):
+                match.arn_matches(pattern, arn) for pattern in instance_arns(model, inst)):
             return inst.env
     return None
-
-
-@dataclass(frozen=True)
-class _Piece:
-    actions: tuple[str, ...]
-    resources: tuple[str, ...]
 
 
 def _own_instance(model: Model, p: Principal, a: Attempt) -> str | None:

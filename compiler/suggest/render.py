@@ -79,8 +79,11 @@ def as_markdown(s: Suggestion) -> str:
     lines = ["## agentpol suggest", ""]
     period = ", ".join(f"{layer} {_t(a)} .. {_t(b)}" for layer, (a, b) in s.period.items() if a)
     lines.append(f"Period observed: {period or 'nothing in the period'}.")
+    verdict = ("the patch compiles and passes `check`" if not s.baseline_errors else
+               f"the patch compiles and adds no error to the {s.baseline_errors} that `check` "
+               "already reports")
     lines.append(f"**{alerts} alert(s)**, {removals} grant(s) proposed for removal, "
-                 f"{adds} grant(s) proposed to add; the patch compiles and passes `check`.")
+                 f"{adds} grant(s) proposed to add; {verdict}.")
     for d in s.damage:
         where = ", ".join(f"line {n}" + (f" ({w})" if w else "") for n, w in d.first[:5])
         lines.append(f"- input: {d.path}: {d.count} malformed line(s) skipped: {where}")

@@ -4,7 +4,9 @@ Seeded, so every run writes the same files. What it plants (and `EXPECTED` lists
 `agentpol suggest` must find: unused grants, calls outside every grant, a cross-env attempt at
 both layers, a denied call, a tool nobody is granted, and a budget peak.
 
-    python tests/compiler/suggest/synthetic_week.py OUTDIR   # writes decisions.jsonl.gz, cloudtrail.json.gz
+    python tests/compiler/suggest/synthetic_week.py OUTDIR
+
+writes OUTDIR/decisions.jsonl.gz and OUTDIR/cloudtrail.json.gz.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ DAYS = 7
 ACCOUNTS = {"dev": "111111111111", "staging": "333333333333", "prod": "222222222222"}
 PEAK_DAY = 2  # support-bot@prod spends 3950 of its 4000 cents on openai that day
 PEAK_CENTS = 3950
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 EXPECTED = {
     "unused_proposed": {
@@ -184,7 +187,7 @@ class Week:
                 self.event(self.when(day), "code-agent", env, "ssm.amazonaws.com", "GetParameter",
                            params={"name": f"/acme/{env}/flags/rollout"})
                 self.event(self.when(day), "code-agent", env, "kms.amazonaws.com", "Decrypt",
-                           [f"arn:aws:kms:us-east-1:{acct}:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+                           [f"arn:aws:kms:us-east-1:{acct}:key/{KEY_ID}"])
         # refused by `deny delete on dynamodb_table.tickets` in prod
         for i in range(2):
             self.event(START + dt.timedelta(days=3, hours=9, minutes=i), "support-bot", "prod",

@@ -135,7 +135,8 @@ def test_events_map_to_principals_by_role_name_account_and_tags(acme, case):
     ({"bucketName": "b", "key": "k/x"}, "s3", "arn:aws:s3:::b/k/x"),
     ({"queueUrl": "https://sqs.us-east-1.amazonaws.com/222222222222/q"}, "sqs",
      "arn:aws:sqs:us-east-1:222222222222:q"),
-    ({"name": "/acme/prod/flags/a"}, "ssm", "arn:aws:ssm:us-east-1:222222222222:parameter/acme/prod/flags/a"),
+    ({"name": "/acme/prod/flags/a"}, "ssm",
+     "arn:aws:ssm:us-east-1:222222222222:parameter/acme/prod/flags/a"),
     ({"secretId": "prod/db"}, "secretsmanager",
      "arn:aws:secretsmanager:us-east-1:222222222222:secret:prod/db-AbCdEf"),
 ])

@@ -171,3 +171,12 @@ def test_markdown_names_alerts_first_and_carries_the_diff(week, capsys):
     assert "**cross-env** call on api.openai@prod" in text
     assert "-    allow write on s3_bucket.exports" in text
     assert "peak 3950 of 4000 cents per day" in text
+
+
+def test_retries_and_error_bursts(week):
+    *_, found = week
+    staging = _by_key(found)["support-bot@staging"]
+    burst_minute = dt.datetime(2026, 3, 6, 10, tzinfo=dt.timezone.utc)
+    assert staging.bursts == [(burst_minute, 12)]  # the cross-env secret read, 12 in a minute
+    assert staging.errors == 12 + 7  # and the daily refused read of its exports
+    assert staging.retries == 11 + 3  # each refused again within 5 minutes (aws, gateway)
