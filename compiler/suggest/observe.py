@@ -169,6 +169,7 @@ class Observer:
         self.seen: dict[str, Seen] = {}
         self.gateway_envs: set[str] = set()
         self.aws_principals: set[str] = set()
+        self.data_accounts: set[str] = set()  # accounts whose CloudTrail input has data events
         self.spans = {"gateway": Use(), "aws": Use()}  # first and last record of each layer
         self.unknown: Counter = Counter()  # principals in the logs the policy does not have
         self.skipped = Counter()  # records outside the period, events of non-agent callers
@@ -252,6 +253,8 @@ class Observer:
         if not self._in_period(call.time):
             return
         self.spans["aws"].add(call.time)
+        if record.get("eventCategory") == "Data" or record.get("managementEvent") is False:
+            self.data_accounts.add(str(record.get("recipientAccountId") or call.account))
         if call.principal is None:
             self.skipped["events of callers that are no agent role"] += 1
             return

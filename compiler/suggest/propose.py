@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentpol import lock
-from agentpol.catalogue import iam
+from agentpol.catalogue import cloudtrail, iam
 from agentpol.catalogue.cedar import BASE_ACTION, ENTITY_TYPES
 from agentpol.check.aws import instance_arns
 from agentpol.errors import InputErrors
@@ -140,12 +140,19 @@ def _layer(model: Model, g: Grant) -> str:
 
 def _grants(model, observer: Observer, p: Principal, s: Seen | None, r: PrincipalReport,
             removals: list) -> None:
+    account = model.environments[p.env].aws_account
     covered = {"gateway": p.env in observer.gateway_envs,
-               "aws": p.key in observer.aws_principals}
+               "aws": p.key in observer.aws_principals,
+               "aws data": p.key in observer.aws_principals and account in observer.data_accounts}
     why_not = {"gateway": f"no decision-log line of env {p.env} in the period",
-               "aws": f"no CloudTrail event of {p.key} in the period"}
+               "aws": f"no CloudTrail event of {p.key} in the period",
+               "aws data": f"no CloudTrail data event of account {account} in the period (the "
+                           "audit target's event selectors record them)"}
     for g in p.grants:
         line, layer = grant_line(g), _layer(model, g)
+        if layer == "aws" and _data_events(model, g) and not covered["aws data"]:
+            r.not_observed.append((line, why_not["aws data" if covered["aws"] else "aws"]))
+            continue
         use = s.uses.get(line) if s else None
         if use is not None:
             r.used.append((line, use.count, use.last))
@@ -162,6 +169,14 @@ def _grants(model, observer: Observer, p: Principal, s: Seen | None, r: Principa
         else:
             r.not_observed.append((line, why_not.get(
                 layer, f"{layer}: suggest reads no record of this layer")))
+
+
+def _data_events(model: Model, g: Grant) -> bool:
+    """CloudTrail records calls under this grant as data events (only where selected)."""
+    inst = model.instances.get(g.target.instance or "")
+    if inst is not None:
+        return inst.type in cloudtrail.DATA_EVENT_TYPES
+    return bool(g.target.raw and cloudtrail.raw_matches(g.target.raw))
 
 
 def _length(observer: Observer, first, last) -> dt.timedelta:

@@ -22,6 +22,7 @@ DAYS = 7
 ACCOUNTS = {"dev": "111111111111", "staging": "333333333333", "prod": "222222222222"}
 PEAK_DAY = 2  # support-bot@prod spends 3950 of its 4000 cents on openai that day
 PEAK_CENTS = 3950
+DATA = {"s3", "dynamodb", "sqs", "sns", "lambda"}  # services CloudTrail logs as data events
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 EXPECTED = {
@@ -147,6 +148,8 @@ class Week:
             "requestParameters": params or {},
             "resources": [{"ARN": a, "accountId": account} for a in arns],
             "eventID": f"e{len(self.events)}",
+            "eventCategory": "Data" if source.split(".")[0] in DATA else "Management",
+            "managementEvent": source.split(".")[0] not in DATA,
         }
         if error:
             record["errorCode"] = error

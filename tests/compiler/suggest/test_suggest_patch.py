@@ -3,6 +3,8 @@ blocks, comments and layout kept; and a period or a layer the input does not cov
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -93,3 +95,22 @@ def test_without_cloudtrail_aws_grants_are_not_observed_and_the_period_filters(t
         "no CloudTrail event of support-bot@prod in the period")
     assert found.skipped["outside the period"] > 0
     assert all(u.unused_for == until - since for r in found.principals for u in r.unused)
+
+
+def test_a_trail_without_data_events_leaves_data_grants_not_observed(tmp_path):
+    """Management events only (no data event selectors): an unused bucket or table grant is
+    not observed, never proposed for removal; an unused secret read (a management event) is."""
+    policies = tmp_path / "policies"
+    shutil.copytree(REPO / "policies", policies)
+    _, trail = generate(tmp_path / "logs")
+    with gzip.open(trail, "rt", encoding="utf-8") as f:
+        records = [r for r in json.load(f)["Records"] if r["eventCategory"] != "Data"]
+    only = tmp_path / "management.json"
+    only.write_text(json.dumps({"Records": records}), encoding="utf-8")
+    model = pipeline.load(policies, now="2026-03-09")
+    found = suggest(model, policies, [], [only], today=dt.date(2026, 3, 9))
+    prod = next(r for r in found.principals if r.key == "support-bot@prod")
+    assert "data event" in dict(prod.not_observed)["prod support-bot write s3_bucket.exports@prod"]
+    unused = {u.grant for u in prod.unused}
+    assert "prod support-bot write s3_bucket.exports@prod" not in unused
+    assert "prod support-bot read secret.zendesk-token@prod" in unused
