@@ -53,6 +53,11 @@ class Addition:
     note: str = ""
 
 
+#: Alert kinds, most serious first (docs/suggest.md describes each).
+ALERT_ORDER = ("cross-env", "session-tags", "denied", "never-granted", "rejected-by-check",
+               "undeclared", "unresolved", "unknown-action", "too-many")
+
+
 @dataclass
 class Alert:
     kind: str  # cross-env | denied | never-granted | undeclared | rejected-by-check | ...
@@ -115,6 +120,8 @@ def build(model: Model, directory: Path, observer: Observer, damage: list,
         reports.append(r)
     texts = {name: path.read_text(encoding="utf-8") for name, path in sources.items()}
     patch, baseline = _validated(model, directory, texts, removals, additions, today)
+    for r in reports:  # the most serious first
+        r.alerts.sort(key=lambda a: (ALERT_ORDER.index(a.kind), a.layer, a.action, a.resource))
     return Suggestion(
         {layer: (sp.first, sp.last) for layer, sp in observer.spans.items()},
         reports, dict(observer.unknown), damage, dict(observer.skipped), patch, baseline,
@@ -232,17 +239,18 @@ def _addition(p: Principal, stmt: Statement, attempts: list[Attempt]) -> Additio
 
 
 def _alert(model: Model, p: Principal, a: Attempt) -> Alert | None:
+    """Why a call outside every grant must not become one, or None when it may."""
     def alert(kind: str, detail: str) -> Alert:
         return Alert(kind, a.layer, a.action, a.resource, a.use.count, a.use.first, a.use.last,
                      detail)
+    other = _gateway_env(model, a.resource) if a.layer == "gateway" else (
+        _other_env(model, p, a.resource) if a.resource else None)
+    if other and other != p.env:
+        return alert("cross-env", f"{p.key} tried a resource of env {other}")
     if a.deny:
         return alert("denied", f"refused by a written deny ({a.deny})")
     if a.layer == "gateway":
         inst = model.instances.get(a.resource)
-        env = a.resource.rpartition("@")[2] if "@" in a.resource else None
-        if (inst is not None and inst.env not in (None, p.env)) or (
-                inst is None and env and env != p.env):
-            return alert("cross-env", f"{p.key} tried a resource of env {env}")
         if inst is None or inst.type not in ENTITY_TYPES:
             return alert("undeclared", "no gateway resource of that name is declared")
         if a.action != BASE_ACTION[inst.type] and not _named(model, inst.ref, a.action):
@@ -251,24 +259,28 @@ def _alert(model: Model, p: Principal, a: Attempt) -> Alert | None:
         return None
     if not a.resource:
         return alert("unresolved", "the event names no resource: grant it by hand if needed")
-    other = _other_env(model, p, a.resource)
-    if other:
-        return alert("cross-env", f"{p.key} tried a resource of env {other}")
     if not iam.canonical_action(a.action):
         return alert("unknown-action", "the IAM catalogue does not know this action")
     if _own_instance(model, p, a) is None:
         account = events.arn_account(a.resource)
-        own = model.environments[p.env].aws_account
-        if not account or account != own:
+        if not account or account != model.environments[p.env].aws_account:
             return alert("undeclared", "the resource is no declared resource of "
                                        f"{p.env} and not in its account")
     return None
 
 
+def _gateway_env(model: Model, resource: str) -> str | None:
+    """The env of a gateway resource key (`api.openai@prod`), None for a shared one."""
+    inst = model.instances.get(resource)
+    if inst is not None:
+        return inst.env
+    return resource.rpartition("@")[2] if "@" in resource else None
+
+
 def _named(model: Model, ref: str, action: str) -> bool:
-    """Some statement of the program names this scope or tool on this resource."""
+    """Some grant of the program names this scope or tool on this resource."""
     return any(g.access.value == action and (g.target.instance or "").split("@")[0] == ref
-               for q in model.principals.values() for g in q.grants + q.denies)
+               for q in model.principals.values() for g in q.grants)
 
 
 def _other_env(model: Model, p: Principal, arn: str) -> str | None:
