@@ -145,3 +145,29 @@ def test_resources_from_request_parameters_when_the_event_lists_none(acme, param
               "requestParameters": params}
     call: AwsCall = events.read(record, acme)
     assert call.arns == (arn,) and call.action.startswith(f"{service}:")
+
+
+ATTEMPTS = json.loads((Path(__file__).parent / "cases" / "attempts.json").read_text())["cases"]
+
+
+@pytest.fixture(scope="module")
+def acme_model():
+    return pipeline.load(REPO / "policies")
+
+
+@pytest.mark.parametrize("case", ATTEMPTS, ids=[f"{c['principal']} {c['action']} {c['resource']}"
+                                                for c in ATTEMPTS])
+def test_calls_outside_every_grant_become_alerts_or_may_be_proposed(acme_model, case):
+    from agentpol.suggest import match, propose
+    from agentpol.suggest.observe import Attempt
+    p = acme_model.principals[case["principal"]]
+    if case["layer"] == "gateway":
+        verdict = match.gateway(p, case["action"], case["resource"])
+    else:
+        arns = (case["resource"],) if case["resource"] else ()
+        verdict = match.AwsIndex(acme_model).verdict(p, case["action"], arns)
+    assert not verdict.grants or verdict.deny  # outside every grant, as the corpus says
+    a = Attempt(case["layer"], case["action"], case["resource"], verdict.deny)
+    a.use.add(dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc))
+    alert = propose._alert(acme_model, p, a)
+    assert (alert.kind if alert else None) == case["expect"]
