@@ -2,8 +2,8 @@
 
 A gateway call is covered by a grant on its resource whose access is the call's action or the
 type's access word (which covers every scope and tool, as the Cedar target writes it). An AWS
-call is covered by a grant whose IAM meaning (check.aws.iam_of: the same lowering the proof
-judges) names the action and a resource pattern that matches one of the call's ARNs.
+call is covered by a grant whose IAM meaning (the model's lowering: what is emitted and what
+the proof judges) names the action and a resource pattern that matches one of the call's ARNs.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from agentpol.catalogue import aws_access
+from agentpol.catalogue import aws_access, aws_roles
 from agentpol.catalogue.cedar import BASE_ACTION, ENTITY_TYPES
-from agentpol.check.aws import iam_of, location, partition
 from agentpol.expand import grant_line
-from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+from agentpol.lower import statements
+from agentpol.model import AWS_TYPES, Access, Grant, Instance, Model, Principal, Target
 
 
 @dataclass(frozen=True)
@@ -62,23 +62,17 @@ def iam_covers(pieces, action: str, arns: tuple[str, ...]) -> bool:
 
 
 class AwsIndex:
-    """The IAM meaning of every grant and deny of the model, computed once per grant."""
+    """Matches AWS calls against a principal's lowered grants and denies."""
 
     def __init__(self, model: Model):
         self.model = model
-        self._pieces: dict[int, tuple] = {}
-
-    def pieces(self, g: Grant) -> tuple:
-        key = id(g)
-        if key not in self._pieces:
-            self._pieces[key] = iam_of(self.model, g)
-        return self._pieces[key]
 
     def verdict(self, p: Principal, action: str, arns: tuple[str, ...]) -> Verdict:
+        iam_of = self.model.iam_of
         deny = next((grant_line(d) for d in p.denies
-                     if iam_covers(self.pieces(d), action, arns)), "")
+                     if iam_covers(iam_of(d) or (), action, arns)), "")
         return Verdict(tuple(grant_line(g) for g in p.grants
-                             if iam_covers(self.pieces(g), action, arns)), deny)
+                             if iam_covers(iam_of(g) or (), action, arns)), deny)
 
 
 def is_gateway(model: Model, g: Grant) -> bool:
@@ -87,19 +81,21 @@ def is_gateway(model: Model, g: Grant) -> bool:
 
 
 def is_aws(model: Model, g: Grant) -> bool:
-    return bool(iam_of(model, g))
+    return bool(model.iam_of(g))
 
 
-def word_actions(model: Model, inst: Instance) -> dict[str, tuple[frozenset[str], tuple]]:
-    """For an AWS instance: access word -> (its IAM actions, lower-cased; its pieces)."""
+def word_actions(model: Model, inst: Instance,
+                 env: str) -> dict[str, tuple[frozenset[str], tuple]]:
+    """For an AWS instance, as a principal of `env` would be granted it: access word -> (its
+    IAM actions, lower-cased; its statements)."""
     if inst.type not in AWS_TYPES:
         return {}
-    account, region = location(model, inst)
+    partition = aws_roles.partition_of(model.environments[env].aws_runtime)
+    target = Target(inst.span, instance=inst.key)
     out = {}
     for word in aws_access.valid_words(inst.type):
         try:
-            pieces = aws_access.statements_for(inst.type, word, inst.attrs, account, region,
-                                               partition(model, inst))
+            pieces = statements(model, Access(word, False, inst.span), target, partition) or ()
         except (ValueError, KeyError):
             continue
         out[word] = (frozenset(a.lower() for s in pieces for a in s.actions), pieces)

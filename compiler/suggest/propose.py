@@ -20,7 +20,6 @@ from pathlib import Path
 from agentpol import lock
 from agentpol.catalogue import cloudtrail, iam
 from agentpol.catalogue.cedar import BASE_ACTION, ENTITY_TYPES
-from agentpol.check.aws import instance_arns
 from agentpol.errors import InputErrors
 from agentpol.expand import grant_line
 from agentpol.model import AWS_TYPES, Grant, Model, Principal, Rule
@@ -217,7 +216,7 @@ def _attempts(model: Model, p: Principal, s: Seen, r: PrincipalReport, additions
     for key, attempts in aws_used.items():
         inst = model.instances[key]
         used = {a.action.lower() for a in attempts}
-        word = next((w for w, (acts, _) in match.word_actions(model, inst).items()
+        word = next((w for w, (acts, _) in match.word_actions(model, inst, p.env).items()
                      if acts == used), None)
         accesses = (word,) if word else tuple(sorted(_quote(_canonical(a)) for a in
                                                      {x.action for x in attempts}))
@@ -290,7 +289,7 @@ def _other_env(model: Model, p: Principal, arn: str) -> str | None:
             return env.name
     for inst in model.instances.values():
         if inst.env not in (None, p.env) and inst.type in AWS_TYPES and any(
-                match.arn_matches(pattern, arn) for pattern in instance_arns(model, inst)):
+                match.arn_matches(pattern, arn) for pattern in model.arns.get(inst.key, ())):
             return inst.env
     return None
 
@@ -299,7 +298,7 @@ def _own_instance(model: Model, p: Principal, a: Attempt) -> str | None:
     """The instance of p's env (or a shared one) some access word of which covers the call."""
     for inst in model.instances.values():
         if inst.type in AWS_TYPES and inst.env in (None, p.env):
-            for _, pieces in match.word_actions(model, inst).values():
+            for _, pieces in match.word_actions(model, inst, p.env).values():
                 if match.iam_covers(pieces, a.action, (a.resource,)):
                     return inst.key
     return None
