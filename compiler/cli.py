@@ -139,6 +139,20 @@ def _parser() -> argparse.ArgumentParser:
     kl.add_argument("--now", default=None, metavar="TIME",
                     help="revoke sessions issued before this UTC time (ISO 8601; default: now)")
     kl.set_defaults(run=_kill)
+
+    sg = sub.add_parser("suggest", help="least privilege learned from the decision log and "
+                                        "CloudTrail: unused grants, out-of-grant calls, a patch")
+    sg.add_argument("dir", nargs="?", default="policies", type=Path)
+    sg.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+                    help="gateway decision log, JSON lines, gzip accepted (repeatable)")
+    sg.add_argument("--cloudtrail", action="append", default=[], type=Path, metavar="FILE",
+                    help="CloudTrail file, {\"Records\": [...]} or JSON lines (repeatable)")
+    sg.add_argument("--since", default=None, metavar="DATE", help="start of the period (UTC)")
+    sg.add_argument("--until", default=None, metavar="DATE", help="end of the period (UTC)")
+    sg.add_argument("--format", default="markdown", choices=("markdown", "json"))
+    sg.add_argument("--write", action="store_true", help="apply the patch to the sources")
+    _review_args(sg)
+    sg.set_defaults(run=_suggest)
     return p
 
 
@@ -365,6 +379,11 @@ def _drift(args) -> int:
         print(item)
     print(f"agentpol: {len(found)} drift(s) in {compared} account(s)")
     return EXIT_FINDINGS if found else EXIT_OK
+
+
+def _suggest(args) -> int:
+    from .suggest import cli as suggest_cli
+    return suggest_cli.run(args, pipeline.load(args.dir, now=args.now), pipeline.today(args.now))
 
 
 def _live(call):
