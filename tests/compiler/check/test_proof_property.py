@@ -131,7 +131,7 @@ def oracle(model, files, p, inst, word) -> bool:
             if path.startswith(base + "identity-policy")]
     if not docs:
         return False
-    for where in aws.placements(model, inst):
+    for where in _places(inst):
         for s in aws_access.statements_for(inst.type, word, *where):
             for action in s.actions:
                 for arn in s.resources:
@@ -143,12 +143,18 @@ def oracle(model, files, p, inst, word) -> bool:
     return False
 
 
+def _places(inst):
+    """(attributes, account, region) of each region the instance exists in."""
+    return [(attrs, inst.account or "", region or "us-east-1")
+            for region, attrs in inst.placements()]
+
+
 def proof(model, graph, p, inst, word) -> bool:
     """What the graph says: `p` reaches `inst` by an action of `word`."""
     acts = graph.acts.get((principal_id(p.key), inst.key), set())
     if inst.type == "vault_path":
         return bool(acts & set(vault.WORDS[word]))
-    wanted = {a.lower() for where in aws.placements(model, inst)
+    wanted = {a.lower() for where in _places(inst)
               for s in aws_access.statements_for(inst.type, word, *where)
               for a, r in ((a, r) for a in s.actions for r in s.resources) if r != "*"}
     return bool(acts & wanted)
