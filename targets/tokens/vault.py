@@ -42,6 +42,36 @@ def _covers(rule: str, path: str) -> bool:
     return re.fullmatch(rx, path.removesuffix("*") if rule.endswith("*") else path) is not None
 
 
+def _overlap(a: str, b: str) -> str | None:
+    """The policy path of the paths two globs share, when neither holds the other and the
+    overlap is one path pattern: a trailing-`*` prefix fills the `+` segments of the other
+    (`secret/prod/*` and `secret/+/x` share `secret/prod/x`). None otherwise."""
+    if _covers(a, b) or _covers(b, a):
+        return None
+    for star, plus in ((a, b), (b, a)):
+        if not star.endswith("*") or "*" in plus or "+" in star:
+            continue
+        fixed = star[:-1].split("/")
+        if fixed[-1] != "":  # `secret/pro*`: a partial segment no `+` can take
+            continue
+        fixed = fixed[:-1]
+        segments = plus.split("/")
+        if len(segments) < len(fixed):
+            continue
+        out = []
+        for i, seg in enumerate(segments):
+            if i < len(fixed):
+                if seg not in ("+", fixed[i]):
+                    break
+                out.append(fixed[i])
+            else:
+                out.append(seg)
+        else:
+            path = "/".join(out)
+            return path if path not in (a, b) else None
+    return None
+
+
 def rules(model: Model, p: Principal) -> dict[str, list[str]]:
     """Policy path -> capabilities, in path order."""
     granted: dict[str, set[str]] = {}
@@ -51,7 +81,13 @@ def rules(model: Model, p: Principal) -> dict[str, list[str]]:
             rule = vault.rule_path(path, g.access.value, g.access.raw)
             granted.setdefault(rule, set()).update(caps)
     # Vault applies only the most specific rule: a path also covered by a broader grant
-    # keeps what that grant allows there
+    # keeps what that grant allows there, and where two globs overlap without either holding
+    # the other, their overlap gets a rule of its own
+    for a in list(granted):
+        for b in list(granted):
+            both = _overlap(a, b)
+            if both is not None and both not in granted:
+                granted[both] = set()
     written = {rule: set(caps) for rule, caps in granted.items()}
     for rule in granted:
         for other, caps in written.items():
