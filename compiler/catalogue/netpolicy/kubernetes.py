@@ -54,8 +54,13 @@ def header(subject: Subject, what: str, not_expressible: tuple[Dest, ...] = (),
     return "\n".join(lines) + "\n"
 
 
+#: libyaml's dumper where PyYAML was built with it: the same text as SafeDumper, about five
+#: times faster (tests compare the two).
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump(doc: dict) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
+    return yaml.dump(doc, Dumper=DUMPER, sort_keys=False, default_flow_style=False, width=100)
 
 
 def networkpolicy(subject: Subject, dests: Iterable[Dest]) -> str:
