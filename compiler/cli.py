@@ -259,16 +259,13 @@ def _authorize(args) -> int:
 
 def _diff(args) -> int:
     from . import diff
-    from .permissions import permissions
-
-    def compiled(directory: Path) -> str:
-        return permissions(pipeline.load(directory, now=args.now))
+    from .review import render, sides
     try:
-        old, new = (diff.side_text(s, compiled) for s in (args.old, args.new))
+        old, new = (sides.load(s, args.now) for s in (args.old, args.new))
     except ValueError as exc:
         raise pipeline.UsageError(str(exc)) from None
-    found = diff.changes(old, new)
-    print(diff.render(found, args.format), end="")
+    found = diff.changes(old.permissions, new.permissions, old.files, new.files)
+    print(render.render(found, args.format, new.report), end="")
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
 

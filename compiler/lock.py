@@ -1,7 +1,8 @@
 """`policies/agentpol.lock`: every reviewed grant with the date it was first approved.
 
-Format, one grant a line, sorted: `YYYY-MM-DD  ENV AGENT ACCESS TARGET` (the permissions.txt
-line without its source comment); `#` lines are comments.
+Format, one grant a line, sorted: `YYYY-MM-DD  ENV AGENT ACCESS TARGET IDENTITY` (the
+permissions.txt line without its source comment); `#` lines are comments. The identity is part
+of what was approved: widening a resource declaration makes its grants pending again.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def read(path: Path) -> dict[str, dt.date]:
         try:
             approved[grant.strip()] = dt.date.fromisoformat(date.strip())
         except ValueError:
-            diags.append(Diagnostic("E030", "expected `YYYY-MM-DD  ENV AGENT ACCESS TARGET`",
+            diags.append(Diagnostic("E030", "expected `YYYY-MM-DD  ENV AGENT ACCESS TARGET IDENTITY`",
                                     Span(shown, n, 1, max(1, len(line)))))
     if diags:
         errs = InputErrors(diags)
@@ -46,7 +47,7 @@ def lines_to_lock(model) -> list[str]:
     for p in model.principals.values():
         if not model.environments[p.env].review_window:
             continue
-        out += [grant_line(g) for g in p.grants]
+        out += [grant_line(g, model.program) for g in p.grants]
         out += [egress_line(p.env, p.agent, e) for e in p.egress]
     return sorted(set(out))
 

@@ -1,0 +1,56 @@
+"""One side of `agentpol diff`: a policy directory, a compiled output directory, or a git ref,
+reduced to what a reviewer compares (permissions.txt, the compiled files, the check verdict)."""
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Side:
+    permissions: str
+    files: dict[str, str]
+    report: object | None  # check.Report of a source side; None for a compiled directory
+
+
+def load(spec: str, now: str | None) -> Side:
+    path = Path(spec)
+    if path.is_dir():
+        if (path / "permissions.txt").is_file():
+            return _compiled(path)
+        return _source(path, now)
+    ref, _, sub = spec.partition(":")
+    with tempfile.TemporaryDirectory() as tmp:
+        _extract(ref, sub or "policies", Path(tmp))
+        return _source(Path(tmp) / (sub or "policies"), now)
+
+
+def _source(directory: Path, now: str | None) -> Side:
+    from agentpol import artifacts, pipeline
+    from agentpol.check import check
+    model = pipeline.load(directory, now=now)
+    table = pipeline.targets()
+    files = artifacts.build(model, table, list(table))
+    return Side(files["permissions.txt"], files, check(model, files))
+
+
+def _compiled(out: Path) -> Side:
+    files = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+             for p in sorted(out.rglob("*")) if p.is_file()}
+    return Side(files["permissions.txt"], files, None)
+
+
+def _extract(ref: str, sub: str, into: Path) -> None:
+    try:
+        tar = subprocess.run(["git", "archive", "--format=tar", ref, sub], check=True,
+                             capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        err = getattr(exc, "stderr", b"") or b""
+        raise ValueError(f"{ref}:{sub}: not a directory or a git ref "
+                         f"({err.decode(errors='replace').strip() or exc})") from None
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(into, filter="data")
