@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--format", default="text", choices=("text", "json", "sarif", "github"))
     ch.add_argument("--output", default=None, type=Path, metavar="FILE")
     _review_args(ch)
+    ch.add_argument("--base", default=None, metavar="REF",
+                    help="git ref whose live grants adopted lock entries must match")
     ch.set_defaults(run=_check)
 
     g = sub.add_parser("graph", help="the reachability graph, findings' paths in red")
@@ -79,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser("lock", help="record the grants reviewed today in DIR/agentpol.lock")
     k.add_argument("dir", nargs="?", default="policies", type=Path)
     _review_args(k)
+    k.add_argument("--adopt", action="store_true",
+                   help="record the grants live on --base (default HEAD) as already reviewed")
+    k.add_argument("--base", default=None, metavar="REF")
     k.set_defaults(run=_lock)
 
     f = sub.add_parser("fmt", help="rewrite policy files in canonical form (comments kept)")
@@ -137,7 +142,7 @@ def _compile(args) -> int:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
     files = artifacts.build(model, pipeline.targets(), names, args.env)
     everything = args.env is None and names == list(pipeline.targets())
-    report = _run_check(model, files if everything else None, [])
+    report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
     if report.findings:
         print(_render(report, "text", sys.stdout.isatty()), end="")
     if report.errors:
@@ -162,9 +167,18 @@ def _run_check(model, files, authz_files):
         raise pipeline.UsageError(str(exc)) from None
 
 
+def _lock_checked(report, args, model):
+    from .review import lock_history
+    report, note = lock_history.checked(report, args.dir, model, pipeline.today(args.now),
+                                        getattr(args, "base", None))
+    if note:
+        print(note, file=sys.stderr)
+    return report
+
+
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
-    report = _run_check(model, None, args.aws_authz)
+    report = _lock_checked(_run_check(model, None, args.aws_authz), args, model)
     text = _render(report, args.format, args.output is None and sys.stdout.isatty())
     if args.output is None:
         print(text, end="")
@@ -207,8 +221,10 @@ def _explain(args) -> int:
 
 def _lock(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
+    from .review import lock_history
     path = args.dir / lock.LOCK_NAME
-    text = lock.render(model, lock.read(path), pipeline.today(args.now))
+    adopt = lock_history.adoptable(args.dir, model, args.base) if args.adopt else frozenset()
+    text = lock.render(model, lock.read(path), pipeline.today(args.now), adopt)
     artifacts.write_file(path, text)
     print(f"agentpol: {path}: {len(lock.lines_to_lock(model))} reviewed grants")
     return EXIT_OK

@@ -123,10 +123,10 @@ def _changed(old: Entry, new: Entry, protected: dict[str, bool]) -> Change:
         return Change("weakened guard" if weaker else "other change", "~", new, detail)
     if kind in ("budget", "rate"):
         ratio = _number(new) / _number(old) if _number(old) else float("inf")
-        detail = f"was {old.rest}; x{ratio:.2f}"
         if ratio > 1:
-            return Change("weakened guard", "~", new, f"raised {kind} {detail}")
-        return Change("other change", "~", new, detail)
+            return Change("weakened guard", "~", new,
+                          f"raised {kind} x{ratio:.2f}; was {old.rest}")
+        return Change("other change", "~", new, f"x{ratio:.2f}; was {old.rest}")
     was = f"identity was {old.rest.rsplit(' ', 1)[-1]}"
     if kind == "deny":
         return Change("weakened guard", "~", new, f"deny moved: {was}")

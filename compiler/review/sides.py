@@ -15,9 +15,11 @@ class Side:
     permissions: str
     files: dict[str, str]
     report: object | None  # check.Report of a source side; None for a compiled directory
+    adopted: frozenset[str] = frozenset()  # grant lines its lock marks `adopted`
 
 
-def load(spec: str, now: str | None) -> Side:
+def load(spec: str, now: str | None, cwd: Path | None = None) -> Side:
+    """A directory (source or compiled), else `REF[:PATH]` of the git repository at `cwd`."""
     path = Path(spec)
     if path.is_dir():
         if (path / "permissions.txt").is_file():
@@ -25,17 +27,18 @@ def load(spec: str, now: str | None) -> Side:
         return _source(path, now)
     ref, _, sub = spec.partition(":")
     with tempfile.TemporaryDirectory() as tmp:
-        _extract(ref, sub or "policies", Path(tmp))
+        _extract(ref, sub or "policies", Path(tmp), cwd)
         return _source(Path(tmp) / (sub or "policies"), now)
 
 
 def _source(directory: Path, now: str | None) -> Side:
-    from agentpol import artifacts, pipeline
+    from agentpol import artifacts, lock, pipeline
     from agentpol.check import check
     model = pipeline.load(directory, now=now)
     table = pipeline.targets()
     files = artifacts.build(model, table, list(table))
-    return Side(files["permissions.txt"], files, check(model, files))
+    adopted = frozenset(r.grant for r in lock.rows(directory / lock.LOCK_NAME) if r.date is None)
+    return Side(files["permissions.txt"], files, check(model, files), adopted)
 
 
 def _compiled(out: Path) -> Side:
@@ -44,10 +47,10 @@ def _compiled(out: Path) -> Side:
     return Side(files["permissions.txt"], files, None)
 
 
-def _extract(ref: str, sub: str, into: Path) -> None:
+def _extract(ref: str, sub: str, into: Path, cwd: Path | None) -> None:
     try:
         tar = subprocess.run(["git", "archive", "--format=tar", ref, sub], check=True,
-                             capture_output=True).stdout
+                             capture_output=True, cwd=cwd).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         err = getattr(exc, "stderr", b"") or b""
         raise ValueError(f"{ref}:{sub}: not a directory or a git ref "
