@@ -24,10 +24,9 @@ def identity(program: Program, env: str, target: Target) -> str:
         return str(inst.attrs["repo"])
     if inst.type == "vault_path":
         return f"vault:{inst.attrs['path']}"
-    from .expand import endpoint  # expand imports this module
-    host, port = endpoint(inst)
     key = inst.attrs.get("key_name")
-    return f"{host}:{port}" + (f"/key={key}" if key else "")
+    where = inst.endpoint.address if inst.endpoint is not None else inst.key
+    return where + (f"/key={key}" if key else "")
 
 
 def _regions(inst: Instance) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from typing import Mapping
 from . import lock
 from .errors import Diagnostic, InputErrors
 from .expand import expand, grant_line
+from .lower import lower
 from .model import Model, Principal, Span
 from .parse import discover, parse_directory
 from .resolve import resolve
@@ -19,7 +20,8 @@ class UsageError(Exception):
 
 
 def load(directory: Path, now: str | None = None) -> Model:
-    """The model of a policy directory; InputErrors carry the sources for caret rendering."""
+    """The lowered model of a policy directory; InputErrors carry the sources for caret
+    rendering."""
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     if not discover(directory):
@@ -29,13 +31,14 @@ def load(directory: Path, now: str | None = None) -> Model:
     try:
         program = resolve(files)
         approved = lock.read(directory / lock.LOCK_NAME)
-        return expand(program, approved, today(now))
+        model = expand(program, approved, today(now))
     except InputErrors as errs:
         partial = getattr(errs, "program", None)
         if partial is not None:  # all errors in one run: also those only expansion finds
             errs = InputErrors(errs.diagnostics + _expansion_errors(partial))
         errs.sources = {**sources, **getattr(errs, "sources", {})}
         raise errs
+    return lower(model)
 
 
 def _expansion_errors(program) -> tuple[Diagnostic, ...]:
@@ -89,7 +92,7 @@ def explain(p: Principal) -> str:
         state = " (pending review)" if g.pending else ""
         rows.append((grant_line(g).split(" ", 2)[2] + state, g.origin))
     for e in p.egress:
-        rows.append((f"egress {e.host}:{e.port}" + (" (pending review)" if e.pending else ""),
+        rows.append((f"egress {e.dest.address}" + (" (pending review)" if e.pending else ""),
                      e.origin))
     for b in p.budgets:
         rows.append((f"budget {b.api or 'total'} {b.cents / 100:.2f} usd per {b.period}",

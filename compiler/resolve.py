@@ -13,8 +13,9 @@ from lark import Token, Tree
 from . import schema
 from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import (ACCESS_WORDS, KEYWORDS, SESSION_MAX, SESSION_MIN, Access, Agent,
-                    ApprovalStmt, Block, BudgetStmt, EgressStmt, Environment, Expect, ModeStmt,
-                    Profile, Program, RateStmt, Raw, Ref, Rule, SessionStmt, Span, Test, Use)
+                    ApprovalStmt, Block, BudgetStmt, Destination, EgressStmt, Environment, Expect,
+                    ModeStmt, Profile, Program, RateStmt, Raw, Ref, Rule, SessionStmt, Span, Test,
+                    Use)
 from .parse import SourceFile
 from .resources import instantiate
 from .values import TEMPLATE, Val, describe, duration_of, span_of, string_of, value_of
@@ -155,7 +156,10 @@ class _Resolver:
                 t, n, e = v["audit_log"]
                 v["audit_log"] = f"{t}.{n}@{e or name}"
                 self.audit_refs.append((name, a["audit_log"]))
-            envs[name] = Environment(name=name, span=span_of(path, tree.children[0]), **v)
+            claimed = (Destination.parse(c, with_port=False)
+                       for c in v.get("cidrs", ()) + v.get("domains", ()))
+            envs[name] = Environment(name=name, span=span_of(path, tree.children[0]), **v,
+                                     claims=tuple(c for c in claimed if isinstance(c, Destination)))
             owner = accounts.setdefault(v.get("aws_account"), name)
             if v.get("aws_account") and owner != name:
                 self.error("E029", f"environments `{owner}` and `{name}` share aws_account "
@@ -305,9 +309,9 @@ class _Resolver:
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
-                problem = schema.destination_error(raw.value, raw.span)
-                if problem is not None and not TEMPLATE.search(raw.value):  # else: expand's
-                    self.diags.append(problem)
+                parsed = Destination.parse(raw.value)
+                if isinstance(parsed, str) and not TEMPLATE.search(raw.value):  # else: expand's
+                    self.diags.append(schema.destination_error(raw.value, parsed, raw.span))
                     continue
                 out.append(raw)
                 continue

@@ -26,19 +26,12 @@ Choices that are not obvious (each the least that still does the job):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from agentpol.model import Condition, IamStatement
 
 _Fields = Mapping[str, str]
 _Condition = Mapping[str, Mapping[str, list[str]]]
-
-
-@dataclass(frozen=True)
-class ActionGrant:
-    """One IAM statement's worth of permission: these actions on these resources, if condition."""
-
-    actions: tuple[str, ...]
-    resources: tuple[str, ...]
-    condition: _Condition | None = field(default=None, hash=False)
 
 
 def _no_condition(fields: _Fields) -> None:
@@ -309,7 +302,7 @@ def statements_for(
     account: str,
     region: str,
     partition: str = "aws",
-) -> tuple[ActionGrant, ...]:
+) -> tuple[IamStatement, ...]:
     """What `allow WORD on RTYPE.x` means in IAM for one instance: the smallest actions, each
     on the ARNs it needs. ValueError for a word the type lacks or a missing attribute."""
     words = _type(rtype).words
@@ -317,10 +310,10 @@ def statements_for(
         raise ValueError(f"{rtype} has no access word {word!r} (it has: {', '.join(words)})")
     fields = _fields(rtype, attrs, account, region, partition)
     return tuple(
-        ActionGrant(
+        IamStatement(
             actions=tuple(sorted(rule.actions)),
             resources=tuple(_render(arn, fields, rtype) for arn in rule.arns),
-            condition=rule.condition(fields),
+            condition=Condition.of(rule.condition(fields)),
         )
         for rule in words[word]
         if rule.applies(fields)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import yaml
 
 from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
-from agentpol.catalogue.netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject, dest,
+from agentpol.catalogue.netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject,
                                                        destinations, split)
 
 MCP = Subject(name="mcp-jira", namespace="agents-prod", selector="jira",
@@ -39,11 +39,10 @@ def test_destination_text():
 
 
 def test_destinations_normalised_and_deduplicated():
-    assert dest("domain", "API.Example.com.", 443) == Dest("domain", "api.example.com", 443)
-    assert dest("ip", "2001:0db8::0001", 443) == Dest("ip", "2001:db8::1", 443)
-    egress = [SimpleNamespace(kind="domain", host="B.com", port=443),
-              SimpleNamespace(kind="domain", host="b.com.", port=443),
-              SimpleNamespace(kind="cidr", host="10.0.0.0/8", port=22)]
+    assert Dest.parse("API.Example.com:443") == Dest("domain", "api.example.com", 443)
+    assert Dest.parse("[2001:0db8::0001]:443") == Dest("ip", "2001:db8::1", 443)
+    egress = [SimpleNamespace(dest=Dest.parse(text))
+              for text in ("B.com:443", "b.com:443", "10.0.0.0/8:22")]
     assert destinations(egress) == (Dest("cidr", "10.0.0.0/8", 22), Dest("domain", "b.com", 443))
 
 

@@ -263,7 +263,8 @@ agent bot {
 
 def test_pending_grant_is_shadow_and_live_grant_still_forwards():
     with policy_dir(REVIEWED) as d:
-        (d / "agentpol.lock").write_text('2025-01-01  qa bot "chat" api.openai@qa\n')
+        (d / "agentpol.lock").write_text(
+            '2025-01-01  qa bot "chat" api.openai@qa api.openai.com:443/key=k-qa\n')
         files = emit(load(d, now="2026-01-01"))
     chat = ask(files, "bot@qa", "chat", "api", "api.openai@qa")
     assert chat.decision == "allow" and chat.shadow  # the live permit forwards it

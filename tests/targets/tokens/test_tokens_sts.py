@@ -47,7 +47,7 @@ def granted_pairs(model, p) -> set[tuple]:
             for st in aws_access.statements_for(inst.type, g.access.value, inst.attrs,
                                                 inst.account or "", inst.region or env.region):
                 out |= pairs([{"Action": st.actions, "Resource": st.resources,
-                               "Condition": st.condition}])
+                               "Condition": st.condition and st.condition.block()}])
     return out
 
 
