@@ -154,9 +154,11 @@ def _compile(args) -> int:
     return EXIT_OK
 
 
-def _render(report, fmt: str, color: bool) -> str:
+def _render(report, fmt: str, color: bool, policy_dir: Path | None = None) -> str:
     from .report import render as render_report
-    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
+    from .report.paths import RepoPaths
+    paths = RepoPaths.of(policy_dir) if policy_dir is not None else None
+    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ, paths=paths)
 
 
 def _run_check(model, files, authz_files):
@@ -179,7 +181,7 @@ def _lock_checked(report, args, model):
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     report = _lock_checked(_run_check(model, None, args.aws_authz), args, model)
-    text = _render(report, args.format, args.output is None and sys.stdout.isatty())
+    text = _render(report, args.format, args.output is None and sys.stdout.isatty(), args.dir)
     if args.output is None:
         print(text, end="")
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from agentpol import lock
 from agentpol.check.findings import Finding, finding
+from agentpol.report.paths import toplevel
 
 #: What `check` prints when there is a lock but no git history to verify it against.
 UNVERIFIED = ("agentpol: note: {lock} could not be verified (not a git checkout): lock entry "
@@ -38,7 +39,7 @@ def verify(directory: Path, model, today: dt.date, base: str | None = None
         elif r.date is not None and r.date > today:
             out.append(finding("lock-tamper", f"lock entry dated in the future ({r.date}): "
                                f"{r.grant}", r.span))
-    root = _toplevel(directory)
+    root = toplevel(directory)
     if root is None:
         return out, UNVERIFIED.format(lock=rows[0].span.file)
     first = _first_commits(root, path.resolve().relative_to(root).as_posix())
@@ -87,7 +88,7 @@ def _live_lines(root: Path, directory: Path, ref: str) -> set[str]:
 def adoptable(directory: Path, model, base: str | None) -> frozenset[str]:
     """The grants `lock --adopt` records as already live: those live on `base` (default HEAD)
     in a git checkout; outside git, every current grant (nothing to verify it against)."""
-    root = _toplevel(directory)
+    root = toplevel(directory)
     if root is None:
         return frozenset(lock.lines_to_lock(model, reviewed_only=False))
     return frozenset(_live_lines(root, directory, base or "HEAD"))
@@ -102,14 +103,6 @@ def checked(report, directory: Path, model, today: dt.date, base: str | None = N
     merged = sorted(set(report.findings) | set(found), key=Finding.sort_key)
     return replace(report, findings=tuple(merged)), note
 
-
-def _toplevel(directory: Path) -> Path | None:
-    try:
-        done = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
-                              capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return Path(done.stdout.strip()).resolve()
 
 
 def _first_commits(root: Path, rel: str) -> dict[str, tuple[str, dt.date]]:
