@@ -111,6 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     _review_args(df)
     df.set_defaults(run=_diff)
 
+    r = sub.add_parser("report", help="one self-contained HTML page: agents x envs, findings "
+                                      "with witness paths, pending grants, budgets")
+    r.add_argument("source", metavar="DIR", help="a compiled output directory or policy dir")
+    r.add_argument("-o", "--output", default=Path("report.html"), type=Path, metavar="FILE")
+    r.add_argument("--policies", default=None, metavar="DIR",
+                   help="the policy directory of a compiled DIR, to show check's findings")
+    _review_args(r)
+    r.set_defaults(run=_report)
+
     s = sub.add_parser("snapshot", help="collect what exists in AWS (boto3) for --aws-authz")
     s.add_argument("provider", choices=("aws",))
     s.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
@@ -285,6 +294,20 @@ def _diff(args) -> int:
     found = diff.changes(old.permissions, new.permissions, old.files, new.files)
     print(render.render(found, args.format, new.report), end="")
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
+
+
+def _report(args) -> int:
+    from .report import html
+    from .review import sides
+    try:
+        side = sides.load(args.source, args.now)
+        report = side.report or (sides.load(args.policies, args.now).report
+                                 if args.policies else None)
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    artifacts.write_file(args.output, html.render(side.permissions, report))
+    print(f"agentpol: wrote {args.output}")
+    return EXIT_OK
 
 
 def _snapshot(args) -> int:
