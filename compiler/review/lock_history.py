@@ -78,7 +78,7 @@ def _live_lines(root: Path, directory: Path, ref: str) -> set[str]:
     from . import sides
     sub = directory.resolve().relative_to(root).as_posix()
     try:
-        side = sides.load(f"{ref}:{sub}", None, cwd=root)
+        side = sides.load(f"{ref}:{sub}", None, cwd=root, full=False)
     except (ValueError, pipeline.UsageError, InputErrors):  # no policy there (or broken): none
         return set()
     _, entries = parse(side.permissions)

@@ -18,26 +18,30 @@ class Side:
     adopted: frozenset[str] = frozenset()  # grant lines its lock marks `adopted`
 
 
-def load(spec: str, now: str | None, cwd: Path | None = None) -> Side:
-    """A directory (source or compiled), else `REF[:PATH]` of the git repository at `cwd`."""
+def load(spec: str, now: str | None, cwd: Path | None = None, full: bool = True) -> Side:
+    """A directory (source or compiled), else `REF[:PATH]` of the git repository at `cwd`.
+    Without `full`, a source side is only its permissions and lock (no files, no check)."""
     path = Path(spec)
     if path.is_dir():
         if (path / "permissions.txt").is_file():
             return _compiled(path)
-        return _source(path, now)
+        return _source(path, now, full)
     ref, _, sub = spec.partition(":")
     with tempfile.TemporaryDirectory() as tmp:
         _extract(ref, sub or "policies", Path(tmp), cwd)
-        return _source(Path(tmp) / (sub or "policies"), now)
+        return _source(Path(tmp) / (sub or "policies"), now, full)
 
 
-def _source(directory: Path, now: str | None) -> Side:
+def _source(directory: Path, now: str | None, full: bool) -> Side:
     from agentpol import artifacts, lock, pipeline
     from agentpol.check import check
+    from agentpol.permissions import permissions
     model = pipeline.load(directory, now=now)
+    adopted = frozenset(r.grant for r in lock.rows(directory / lock.LOCK_NAME) if r.date is None)
+    if not full:
+        return Side(permissions(model), {}, None, adopted)
     table = pipeline.targets()
     files = artifacts.build(model, table, list(table))
-    adopted = frozenset(r.grant for r in lock.rows(directory / lock.LOCK_NAME) if r.date is None)
     return Side(files["permissions.txt"], files, check(model, files), adopted)
 
 

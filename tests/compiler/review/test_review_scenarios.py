@@ -219,3 +219,21 @@ def test_comment_verdict_first_and_under_the_limit_on_2000_changes(repo, capsys)
     assert "#### new access in a protected env (" in comment  # never folded
     assert "more new access in a protected env changes" in comment or \
         comment.count("+ prod support-bot read s3_bucket.b") == 700
+
+
+def test_grants_past_their_window_but_compiled_pending_are_listed(repo, capsys):
+    """The deployed build was compiled while a grant was pending; once its window has passed,
+    diffing that build against the sources lists it as going live."""
+    _windowed(repo, capsys)
+    repo.edit("agents.agentpol", "    deny delete on dynamodb_table.tickets\n",
+              "    deny delete on dynamodb_table.tickets\n    allow read on log_group.app\n")
+    assert _run(capsys, "lock", "infra/policies", "--now", "2026-01-11")[0] == 0
+    repo.commit("new grant", "2026-01-11T12:00:00Z")
+    assert _run(capsys, "compile", "infra/policies", "-o", "build", "--now", "2026-01-11")[0] == 0
+    assert "pending review" in (repo.root / "build" / "permissions.txt").read_text()
+    _, out, _ = _run(capsys, "diff", "build", "infra/policies", "--now", "2026-01-13",
+                     "--format", "json")
+    live = [c for c in json.loads(out)["changes"] if c["risk"] == "goes live"]
+    assert [c["line"].split(" arn:")[0] for c in live] == [
+        "prod support-bot read log_group.app@prod"]
+    assert live[0]["detail"] == "was pending"
