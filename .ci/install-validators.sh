@@ -5,7 +5,8 @@
 #     from PyPI with executable_path=/usr/bin/chromium; playwright's own browser download is
 #     never used)
 #   - npm packages pinned in tests/node/package-lock.json: @anthropic-ai/sandbox-runtime,
-#     @octokit/openapi (installed into tests/node/node_modules)
+#     @octokit/openapi, and vscode-textmate + vscode-oniguruma (VS Code's tokenizer, for the
+#     editors/ grammar test), installed into tests/node/node_modules
 # Idempotent and non-interactive: installs only what is missing, and runs `apt-get update` only
 # when it has something to install. Python packages come from `pip install -e '.[test]'`.
 set -euo pipefail
@@ -67,6 +68,6 @@ echo "install-validators: $("$squid_bin" -v | head -n1)"
 echo "install-validators: $(dot -V 2>&1)"
 echo "install-validators: node $(node --version), npm $(npm --version)"
 echo "install-validators: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium: missing')"
-for pkg in @anthropic-ai/sandbox-runtime @octokit/openapi; do
+for pkg in @anthropic-ai/sandbox-runtime @octokit/openapi vscode-textmate vscode-oniguruma; do
   echo "install-validators: $pkg $(node -p "require('./$node_dir/node_modules/$pkg/package.json').version")"
 done

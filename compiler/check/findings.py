@@ -34,6 +34,8 @@ RULES: Mapping[str, tuple[str, str]] = {
     "lock-tamper": (ERROR, "a lock entry opens its own review window early or pre-approves"),
     "unused": (WARNING, "a resource or profile nobody uses"),
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
+    "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
+                           "open"),
 }
 
 Location = Span | str
