@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("dir", nargs="?", default="policies", type=Path)
     _review_args(k)
     k.add_argument("--adopt", action="store_true",
-                   help="record the grants live on --base (default HEAD) as already reviewed")
+                   help="record the grants live on --base (default HEAD) as already reviewed "
+                        "(done by default for an env whose window is new)")
     k.add_argument("--base", default=None, metavar="REF")
     k.set_defaults(run=_lock)
 
@@ -290,7 +291,7 @@ def _lock(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     from .review import lock_history
     path = args.dir / lock.LOCK_NAME
-    adopt = lock_history.adoptable(args.dir, model, args.base) if args.adopt else frozenset()
+    adopt = lock_history.adoptable(args.dir, model, args.base, args.adopt)
     text = lock.render(model, lock.read(path), pipeline.today(args.now), adopt)
     artifacts.write_file(path, text)
     print(f"agentpol: {path}: {len(lock.lines_to_lock(model))} reviewed grants")

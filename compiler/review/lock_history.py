@@ -85,13 +85,22 @@ def _live_lines(root: Path, directory: Path, ref: str) -> set[str]:
     return {e.text for e in entries if e.section == "live"} | side.adopted
 
 
-def adoptable(directory: Path, model, base: str | None) -> frozenset[str]:
-    """The grants `lock --adopt` records as already live: those live on `base` (default HEAD)
-    in a git checkout; outside git, every current grant (nothing to verify it against)."""
+def adoptable(directory: Path, model, base: str | None, explicit: bool) -> frozenset[str]:
+    """The grants `lock` records as already live: with `--adopt`, those live on `base`
+    (default HEAD) in a git checkout, or outside git every current grant (nothing to verify it
+    against); without it, those live on HEAD in the envs whose window is being introduced
+    (no entry of theirs in the lock yet). Only grants live on the base are ever adopted, so
+    adopting never makes live what was not."""
     root = toplevel(directory)
     if root is None:
-        return frozenset(lock.lines_to_lock(model, reviewed_only=False))
-    return frozenset(_live_lines(root, directory, base or "HEAD"))
+        return frozenset(lock.lines_to_lock(model, reviewed_only=False)) if explicit \
+            else frozenset()
+    live = _live_lines(root, directory, base or "HEAD")
+    if explicit:
+        return frozenset(live)
+    locked = {r.grant.split(" ", 1)[0] for r in lock.rows(directory / lock.LOCK_NAME)}
+    new = {n for n, e in model.environments.items() if e.review_window and n not in locked}
+    return frozenset(line for line in live if line.split(" ", 1)[0] in new)
 
 
 def checked(report, directory: Path, model, today: dt.date, base: str | None = None):

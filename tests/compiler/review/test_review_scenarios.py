@@ -130,6 +130,25 @@ def test_adopting_a_window_keeps_prod_live(repo, capsys):
     assert "adopted     prod refund-agent" not in lock
 
 
+def test_introducing_a_window_with_plain_lock_adopts_what_is_live(repo, capsys):
+    repo.edit("environments.agentpol", "  # review_window = 24h", "  review_window = 24h")
+    assert _run(capsys, "lock", "infra/policies", "--now", "2026-01-10")[0] == 0
+    lock = (repo.policies / "agentpol.lock").read_text()
+    assert "adopted     prod support-bot read secret.zendesk-token@prod arn:" in lock
+    assert "2026-01-10  prod refund-agent" in lock  # shadow on the base: waits for review
+    repo.commit("review window", "2026-01-10T12:00:00Z")
+    # once the env has entries, a new grant is dated, never adopted
+    repo.edit("agents.agentpol", "    deny delete on dynamodb_table.tickets\n",
+              "    deny delete on dynamodb_table.tickets\n    allow read on log_group.app\n")
+    assert _run(capsys, "lock", "infra/policies", "--now", "2026-01-11")[0] == 0
+    assert "2026-01-11  prod support-bot read log_group.app@prod" in \
+        (repo.policies / "agentpol.lock").read_text()
+    _, out, _ = _run(capsys, "explain", "support-bot@prod", "infra/policies", "--now",
+                     "2026-01-11")
+    assert [line for line in out.splitlines() if "pending review" in line] == [
+        line for line in out.splitlines() if "log_group.app" in line]
+
+
 def test_backdated_entry_is_lock_tamper(repo, capsys):
     _windowed(repo, capsys)
     repo.edit("agents.agentpol", "    deny delete on dynamodb_table.tickets\n",
