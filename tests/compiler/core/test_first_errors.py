@@ -92,6 +92,13 @@ def test_empty_directory_says_no_agentpol_files(tmp_path, capsys):
     assert "agentpol init" in err
 
 
+def test_missing_policy_directory_points_at_init(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert "policies: not a directory (none exists; `agentpol init policies` writes" in \
+        capsys.readouterr().err
+
+
 def test_explain_unknown_environment(capsys):
     with policy_dir(A + "  in staging { } }") as d:
         assert main(["explain", "a@qa", str(d)]) == 2
