@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     _authz_args(ch)
     ch.add_argument("--format", default="text", choices=("text", "json", "sarif", "github"))
     ch.add_argument("--output", default=None, type=Path, metavar="FILE")
+    ch.add_argument("--killed", action="append", default=[], type=Path, metavar="OUT",
+                    help="output of `agentpol kill` in force: report what it leaves open")
     _review_args(ch)
     ch.set_defaults(run=_check)
 
@@ -128,6 +130,29 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--aws", action="store_true", help="read the account live through boto3")
     _authz_args(d)
     d.set_defaults(run=_drift)
+
+    kl = sub.add_parser("kill", help="the emergency stop of AGENT@ENV or a whole ENV, at every "
+                                     "layer (files and a runbook)")
+    kl.add_argument("who", metavar="AGENT@ENV|ENV")
+    kl.add_argument("dir", nargs="?", default="policies", type=Path)
+    kl.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    kl.add_argument("--now", default=None, metavar="TIME",
+                    help="revoke sessions issued before this UTC time (ISO 8601; default: now)")
+    kl.set_defaults(run=_kill)
+
+    sg = sub.add_parser("suggest", help="least privilege learned from the decision log and "
+                                        "CloudTrail: unused grants, out-of-grant calls, a patch")
+    sg.add_argument("dir", nargs="?", default="policies", type=Path)
+    sg.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+                    help="gateway decision log, JSON lines, gzip accepted (repeatable)")
+    sg.add_argument("--cloudtrail", action="append", default=[], type=Path, metavar="FILE",
+                    help="CloudTrail file, {\"Records\": [...]} or JSON lines (repeatable)")
+    sg.add_argument("--since", default=None, metavar="DATE", help="start of the period (UTC)")
+    sg.add_argument("--until", default=None, metavar="DATE", help="end of the period (UTC)")
+    sg.add_argument("--format", default="markdown", choices=("markdown", "json"))
+    sg.add_argument("--write", action="store_true", help="apply the patch to the sources")
+    _review_args(sg)
+    sg.set_defaults(run=_suggest)
     return p
 
 
@@ -182,17 +207,18 @@ def _render(report, fmt: str, color: bool) -> str:
     return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
 
 
-def _run_check(model, files, authz_files):
+def _run_check(model, files, authz_files, killed=()):
     from .check import AuthzError, check
     try:
-        return check(model, files, authz_files)
+        return check(model, files, authz_files, killed)
     except AuthzError as exc:
         raise pipeline.UsageError(str(exc)) from None
 
 
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
-    report = _run_check(model, None, args.aws_authz)
+    killed = [key for out in args.killed for key in _kill_record(out)["principals"]]
+    report = _run_check(model, None, args.aws_authz, killed)
     text = _render(report, args.format, args.output is None and sys.stdout.isatty())
     if args.output is None:
         print(text, end="")
@@ -302,6 +328,28 @@ def _diff(args) -> int:
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
 
+def _kill(args) -> int:
+    from agentpol.targets import kill
+    model = pipeline.load(args.dir)
+    try:
+        files = kill.emit(model, args.who, pipeline.instant(args.now))
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    files["manifest.json"] = artifacts.manifest(files, dict.fromkeys(files, "kill"), model)
+    artifacts.write_tree(args.output, files)
+    print(f"agentpol: wrote {len(files)} files to {args.output}; apply them in the order "
+          f"{args.output / 'README.md'} gives")
+    return EXIT_OK
+
+
+def _kill_record(out: Path) -> dict:
+    """The `kill.json` of a kill output: which principals it stopped."""
+    record = _read_json(out / "kill.json")
+    if not isinstance(record, dict) or not isinstance(record.get("principals"), list):
+        raise pipeline.UsageError(f"{out / 'kill.json'}: not the record of an agentpol kill")
+    return record
+
+
 def _snapshot(args) -> int:
     from .live import snapshot
     text = snapshot.dumps(_live(snapshot.collect))
@@ -331,6 +379,11 @@ def _drift(args) -> int:
         print(item)
     print(f"agentpol: {len(found)} drift(s) in {compared} account(s)")
     return EXIT_FINDINGS if found else EXIT_OK
+
+
+def _suggest(args) -> int:
+    from .suggest import cli as suggest_cli
+    return suggest_cli.run(args, pipeline.load(args.dir, now=args.now), pipeline.today(args.now))
 
 
 def _live(call):

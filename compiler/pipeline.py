@@ -66,10 +66,23 @@ def today(now: str | None) -> dt.date:
             return dt.date.fromisoformat(now)
         except ValueError:
             raise UsageError(f"--now {now!r}: expected YYYY-MM-DD") from None
+    return instant(None).date()
+
+
+def instant(now: str | None) -> dt.datetime:
+    """`--now` as an aware UTC time (ISO 8601; a date alone is its midnight), else
+    SOURCE_DATE_EPOCH, else the clock: when a kill takes effect."""
+    if now:
+        try:
+            when = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--now {now!r}: expected an ISO 8601 time such as "
+                             "2026-12-06T23:00:00Z") from None
+        return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def targets() -> Mapping:
