@@ -28,6 +28,8 @@ CASES = [
     ("single-quotes", "resource secret s { name = 'x' }", "E002", 1, 28, 1, ['double quotes']),
     ("statement-outside-in-block", A + "  allow read on secret.s }", "E001", 3, 9, 4,
      ["statements go inside an agent's `in ENV { ... }` block"]),
+    ("misspelt-statement-outside-in-block", A + "  alow read on secret.s }", "E001", 3, 8, 4,
+     ["statements go inside an agent's `in ENV { ... }` block"]),
     ("statement-at-top-level", "allow read on secret.s", "E001", 1, 1, 5,
      ["statements go inside an agent's `in ENV { ... }` block"]),
     ("colon-for-equals", "environment qa { protected: true }", "E002", 1, 27, 1,
