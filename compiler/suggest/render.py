@@ -9,7 +9,7 @@ import datetime as dt
 import difflib
 import json
 
-from .propose import Suggestion
+from .report import Suggestion
 
 SCHEMA_VERSION = 1
 
