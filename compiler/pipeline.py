@@ -25,8 +25,10 @@ def load(directory: Path, now: str | None = None) -> Model:
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     if not discover(directory):
-        raise InputErrors([Diagnostic("E005", f"no *.agentpol files in {directory}",
-                                      Span(str(directory), 0, 0))])
+        raise InputErrors([Diagnostic("E005", f"no .agentpol files in {directory}",
+                                      Span(str(directory), 0, 0),
+                                      f"policies are `*.agentpol` files; `agentpol init "
+                                      f"{directory}` writes a starter set")])
     files, sources = parse_directory(directory)
     try:
         program = resolve(files)
@@ -61,10 +63,23 @@ def today(now: str | None) -> dt.date:
             return dt.date.fromisoformat(now)
         except ValueError:
             raise UsageError(f"--now {now!r}: expected YYYY-MM-DD") from None
+    return instant(None).date()
+
+
+def instant(now: str | None) -> dt.datetime:
+    """`--now` as an aware UTC time (ISO 8601; a date alone is its midnight), else
+    SOURCE_DATE_EPOCH, else the clock: when a kill takes effect."""
+    if now:
+        try:
+            when = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--now {now!r}: expected an ISO 8601 time such as "
+                             "2026-12-06T23:00:00Z") from None
+        return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def targets() -> Mapping:

@@ -9,7 +9,7 @@ import re
 from typing import Callable, Mapping
 
 from .catalogue.kubernetes import DNS_LABEL
-from .errors import Diagnostic
+from .errors import Diagnostic, did_you_mean
 from .model import HOSTNAME, PROVIDERS, Destination, Span
 
 ACCOUNT = re.compile(r"^\d{12}$")
@@ -73,6 +73,7 @@ ENVIRONMENT: Mapping[str, Attr] = {
     "k8s_namespace": ("string", _pattern(DNS_LABEL, "a Kubernetes namespace (DNS label)")),
     "aws_runtime": ("string", _pattern(IAM_PRINCIPAL_ARN, "an IAM role or user ARN")),
     "audit_log": ("ref", None),
+    "vault_address": ("string", _host_port),
 }
 
 AGENT: Mapping[str, Attr] = {
@@ -117,7 +118,14 @@ RESOURCE_TYPES: Mapping[str, tuple[Mapping[str, Attr], tuple]] = {
     "host": ({"address": ("string", _host_port), "url": ("string", _url)}, (("address", "url"),)),
 }
 
-#: Attributes that make two instances the same thing to their provider (LANGUAGE.md).
+def unknown_type_hint(rtype: str) -> str:
+    """E013's hint: the closest type, and every type, since a newcomer may not know them."""
+    close = did_you_mean(rtype, RESOURCE_TYPES)
+    listing = "the resource types are " + ", ".join(RESOURCE_TYPES)
+    return f"{close} ({listing})" if close else listing
+
+
+#: Attributes that make two instances the same thing to their provider (docs/language.md).
 IDENTITY: Mapping[str, tuple[str, ...]] = {
     "s3_bucket": ("name", "prefix"), "kms_key": ("key_id", "alias"),
     "bedrock_model": ("model_id",), "github_repo": ("repo",), "vault_path": ("path",),
@@ -134,7 +142,7 @@ CREDENTIAL_TYPES = frozenset({"secret", "vault_path", "api", "iam_role"})
 
 
 def raw_kind(value: str) -> str:
-    """Which provider reads a quoted raw target (LANGUAGE.md: an ARN, a Vault path, or
+    """Which provider reads a quoted raw target (docs/language.md: an ARN, a Vault path, or
     `owner/repo`): an `arn:` is AWS; exactly `owner/name` is a GitHub repo; anything else is a
     Vault path (so `secret/data/x` is Vault, and a Vault path of one segment pair must carry
     a mount prefix that is not a GitHub owner, or a trailing `*`). A bare `*` is IAM's "every

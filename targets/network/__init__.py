@@ -25,9 +25,14 @@ def emit(model: Model) -> dict[str, str]:
     return files
 
 
+def subject_of(model: Model, p: Principal) -> Subject:
+    """The pods of agent@env: its service account's, in its env's namespace."""
+    return Subject(name=p.agent, namespace=model.environments[p.env].k8s_namespace,
+                   selector=p.service_account, principal=p.key)
+
+
 def principal_files(model: Model, p: Principal) -> dict[str, str]:
-    subject = Subject(name=p.agent, namespace=model.environments[p.env].k8s_namespace,
-                      selector=p.service_account, principal=p.key)
+    subject = subject_of(model, p)
     dests = destinations(p.live_egress())
     denied = denied_for(model, p.env)
     base = f"network/{p.env}/{p.agent}/"
