@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from functools import cache
 
 from agentpol.catalogue import iam, iam_statements
+from agentpol.model import IamStatement
 
-from .grants import NO_SCOPE_SID, Scope
+from .grants import NO_SCOPE_SID
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
@@ -44,15 +45,16 @@ def _widened(action: str, arn: str) -> tuple[str, ...]:
     return tuple(out) or (arn,)
 
 
-def boundary_statements(scopes: Iterable[Scope], unscoped: Iterable[str], guards: list[dict]) -> list[dict]:
+def boundary_statements(scopes: Iterable[IamStatement], unscoped: Iterable[str],
+                        guards: list[dict]) -> list[dict]:
     """The boundary's statements: each allowed action on the resource types it is allowed on
     (merged; no Sids: they are no one grant's), the actions that exist only on `*`, then the
     guards."""
     pieces = {(action, pattern) for scope in scopes for action in scope.actions
               for arn in scope.resources for pattern in _widened(action, arn)}
-    merged = iam_statements.merge(((a,), (r,), "") for a, r in sorted(pieces))
-    out = [Scope(*piece).statement(None, "Allow") for piece in merged]
+    merged = iam_statements.merge(IamStatement((a,), (r,)) for a, r in sorted(pieces))
+    out = [s.statement(None, "Allow") for s in merged]
     star = sorted(set(unscoped))
     if star:
-        out.append(Scope(tuple(star), ("*",)).statement(NO_SCOPE_SID, "Allow"))
+        out.append(IamStatement(tuple(star), ("*",)).statement(NO_SCOPE_SID, "Allow"))
     return out + guards

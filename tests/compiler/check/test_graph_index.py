@@ -12,7 +12,8 @@ from agentpol.catalogue import iam
 from agentpol.check import aws, graph
 from agentpol.check.authz import Account, Identity, listed, statements, trust_admits
 from agentpol.check.graph import Node, _Builder, build, instance_id
-from agentpol.check.patterns import arn_fields, globs_meet
+from agentpol.globs import arn_fields, globs_meet
+from agentpol.model import IamStatement
 from helpers import model_from
 
 ACCOUNTS = ("333333333333", "222222222222", "444444444444")
@@ -113,7 +114,7 @@ class _BruteForce(_Builder):
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, ident.source)
+            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, ident.source)
 
     def iam_edges(self, src, caller, grants, via, where):
         for ig in grants:
