@@ -353,20 +353,6 @@ def _diff(args) -> int:
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
 
-def _report(args) -> int:
-    from .report import html
-    from .review import sides
-    try:
-        side = sides.load(args.source, args.now)
-        report = side.report or (sides.load(args.policies, args.now).report
-                                 if args.policies else None)
-    except ValueError as exc:
-        raise pipeline.UsageError(str(exc)) from None
-    artifacts.write_file(args.output, html.render(side.permissions, report))
-    print(f"agentpol: wrote {args.output}")
-    return EXIT_OK
-
-
 def _kill(args) -> int:
     from agentpol.targets import kill
     model = pipeline.load(args.dir)
@@ -387,6 +373,20 @@ def _kill_record(out: Path) -> dict:
     if not isinstance(record, dict) or not isinstance(record.get("principals"), list):
         raise pipeline.UsageError(f"{out / 'kill.json'}: not the record of an agentpol kill")
     return record
+
+
+def _report(args) -> int:
+    from .report import html
+    from .review import sides
+    try:
+        side = sides.load(args.source, args.now)
+        report = side.report or (sides.load(args.policies, args.now).report
+                                 if args.policies else None)
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    artifacts.write_file(args.output, html.render(side.permissions, report))
+    print(f"agentpol: wrote {args.output}")
+    return EXIT_OK
 
 
 def _snapshot(args) -> int:

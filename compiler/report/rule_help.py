@@ -46,10 +46,11 @@ HELP: Mapping[str, tuple[str, str]] = {
     "unenforced-approval": ("5.0", "An approval on a call no gateway sees: the grant is live "
                             "without an approval. Route the call through the gateway or drop "
                             "the grant."),
-    "kill-bypass": ("9.0", "A principal stopped by `agentpol kill` can still act through a path "
-                    "the kill cannot close (a credential it could read, another role it could "
-                    "assume, a shared service account). Rotate that credential or extend the "
-                    "kill to what it reaches."),
+    "kill-bypass": ("8.5", "A principal stopped by `agentpol kill` can still act through a path "
+                    "the kill cannot close (a credential it could read, another role's "
+                    "session, a shared service account, the host's runtime role). Rotate the "
+                    "credential, kill the other principal too, or give each agent its own "
+                    "identity."),
     "env-bridge": ("6.0", "An imported principal of a non-protected environment's account "
                    "reaches a protected environment's credential; no agent reaches it today."),
 }
