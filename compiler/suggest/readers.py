@@ -116,16 +116,14 @@ def _lines(path: Path, damage: Damage, probe: _Probe) -> Iterator[tuple[int, dic
     try:
         with _open(path) as f:
             for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
                 try:
                     obj, end = _decode(line)
-                    if end < len(line) and line[end:].strip():
-                        raise ValueError("trailing text")
-                except ValueError:
+                except ValueError:  # a blank line, leading blanks, or no JSON at all
+                    if not line.strip():
+                        continue
                     obj, why = _loads(line)
                 else:
-                    why = ""
+                    why = "not JSON" if end != len(line) - 1 and line[end:].strip() else ""
                 if not why and type(obj) is not dict:
                     why = "not a JSON object"
                 if why:
