@@ -24,11 +24,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except InputErrors as errs:
-        sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
-            print(render(d, sources), file=sys.stderr)
+            print(render(d, errs.sources), file=sys.stderr)
         n = len(errs.diagnostics)
         print(f"agentpol: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+        if args.command == "check" and args.format != "text":
+            _emit_check_output(args, _input_errors(errs, args.format))
         return EXIT_INPUT
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
@@ -165,12 +166,22 @@ def _run_check(model, files, authz_files):
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     report = _run_check(model, None, args.aws_authz)
-    text = _render(report, args.format, args.output is None and sys.stdout.isatty())
+    _emit_check_output(args, _render(report, args.format,
+                                     args.output is None and sys.stdout.isatty()))
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
+def _input_errors(errs: InputErrors, fmt: str) -> str:
+    from .report import render_input_errors
+    return render_input_errors(errs.diagnostics, fmt)
+
+
+def _emit_check_output(args, text: str) -> None:
+    """`check`'s report to stdout, or to `--output FILE`."""
     if args.output is None:
         print(text, end="")
     else:
         artifacts.write_file(args.output, text)
-    return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
 def _graph(args) -> int:

@@ -28,12 +28,10 @@ def format_directory(directory: Path, write: bool) -> list[str]:
                 raise InputErrors([diag])
             results[path] = (text, format_source(parse_text(str(path), text)))
         except InputErrors as errs:
-            errs.sources = {str(path): text}
-            errors.append(errs)
+            errors.append(InputErrors(errs.diagnostics, {str(path): text}))
     if errors:
-        merged = InputErrors(d for e in errors for d in e.diagnostics)
-        merged.sources = {k: v for e in errors for k, v in e.sources.items()}
-        raise merged
+        raise InputErrors((d for e in errors for d in e.diagnostics),
+                          {k: v for e in errors for k, v in e.sources.items()})
     for path, (before, after) in results.items():
         if before != after:
             changed.append(str(path))

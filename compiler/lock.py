@@ -34,9 +34,7 @@ def read(path: Path) -> dict[str, dt.date]:
             diags.append(Diagnostic("E030", "expected `YYYY-MM-DD  ENV AGENT ACCESS TARGET`",
                                     Span(shown, n, 1, max(1, len(line)))))
     if diags:
-        errs = InputErrors(diags)
-        errs.sources = {shown: text}
-        raise errs
+        raise InputErrors(diags, {shown: text})
     return approved
 
 

@@ -137,7 +137,5 @@ def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
         except InputErrors as errs:
             diags.extend(errs.diagnostics)
     if diags:
-        err = InputErrors(diags)
-        err.sources = sources
-        raise err
+        raise InputErrors(diags, sources)
     return files, sources

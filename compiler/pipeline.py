@@ -33,11 +33,10 @@ def load(directory: Path, now: str | None = None) -> Model:
         approved = lock.read(directory / lock.LOCK_NAME)
         model = expand(program, approved, today(now))
     except InputErrors as errs:
-        partial = getattr(errs, "program", None)
-        if partial is not None:  # all errors in one run: also those only expansion finds
-            errs = InputErrors(errs.diagnostics + _expansion_errors(partial))
-        errs.sources = {**sources, **getattr(errs, "sources", {})}
-        raise errs
+        found = errs.diagnostics
+        if errs.program is not None:  # all errors in one run: also those only expansion finds
+            found += _expansion_errors(errs.program)
+        raise InputErrors(found, {**sources, **errs.sources}) from None
     return lower(model)
 
 

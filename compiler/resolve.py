@@ -59,9 +59,7 @@ class _Resolver:
                           profiles=profiles, agents=agents, tests=tests,
                           files=tuple(f.path for f in self.files))
         if self.diags:
-            errs = InputErrors(self.diags)
-            errs.program = program  # what did resolve, so expansion can report its errors too
-            raise errs
+            raise InputErrors(self.diags, program=program)  # expansion reports its errors too
         return program
 
     def _collect(self) -> None:

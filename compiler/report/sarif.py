@@ -10,7 +10,8 @@ from importlib import metadata
 from urllib.parse import quote
 
 from agentpol.check import Report
-from agentpol.check.findings import RULES, Finding, Hop, Location
+from agentpol.check.findings import RULES, Finding
+from agentpol.errors import CODES, ERROR, Hop, Location
 
 from .common import where
 
@@ -35,7 +36,7 @@ def _physical(loc: Location | None) -> dict | None:
 
 
 def _rule(rule_id: str) -> dict:
-    severity, text = RULES[rule_id]
+    severity, text = RULES[rule_id] if rule_id in RULES else (ERROR, CODES[rule_id])
     return {
         "id": rule_id,
         "name": "".join(part.capitalize() for part in rule_id.split("-")),
@@ -60,7 +61,7 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": _LEVEL[f.severity],
-        "message": {"text": f.message},
+        "message": {"text": f.message + (f"\nhint: {f.hint}" if f.hint else "")},
         "partialFingerprints": {"agentpolFinding/v1": fingerprint},
     }
     physical = _physical(f.location)
@@ -72,7 +73,7 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
 
 
 def render(report: Report, color: bool = False) -> str:
-    ids = list(RULES)
+    ids = list(RULES) + sorted({f.code for f in report.findings if f.input_error})
     index = {rule: i for i, rule in enumerate(ids)}
     log = {
         "$schema": SCHEMA,
