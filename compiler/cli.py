@@ -156,9 +156,9 @@ def _render(report, fmt: str, color: bool) -> str:
 
 
 def _run_check(model, files, authz_files):
-    from .check import AuthzError, check
+    from .check import AuthzError
     try:
-        return check(model, files, authz_files)
+        return pipeline.check(model, files, authz_files)
     except AuthzError as exc:
         raise pipeline.UsageError(str(exc)) from None
 

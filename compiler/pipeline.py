@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
-from . import lock
+from . import artifacts, lock
+from .check import Report
 from .errors import Diagnostic, InputErrors
 from .expand import expand, grant_line
 from .lower import lower
@@ -69,6 +70,18 @@ def today(now: str | None) -> dt.date:
 def targets() -> Mapping:
     from agentpol.targets import TARGETS
     return TARGETS
+
+
+def check(model: Model, files: Mapping[str, str] | None = None,
+          authz: Iterable = ()) -> Report:
+    """The proof over `model` and its artifacts (built with every registered target when not
+    given), with the `quota` findings measured on them."""
+    from . import quota
+    from .check import check as prove
+    if files is None:
+        table = targets()
+        files = artifacts.build(model, table, list(table))
+    return prove(model, files, authz, quota.findings(model, files))
 
 
 def target_names(spec: str | None) -> list[str]:

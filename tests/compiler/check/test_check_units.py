@@ -7,10 +7,11 @@ import pytest
 
 from helpers import model_from
 
-from agentpol.check import AuthzError, check
+from agentpol.check import AuthzError
 from agentpol.check.authz import load, trust_admits
 from agentpol.globs import globs_meet
 from agentpol.model import Destination
+from agentpol.pipeline import check
 
 
 @pytest.mark.parametrize("p, q, syntax, meets", [
