@@ -93,6 +93,7 @@ def _slot(e: Entry) -> tuple | None:
 
 def _number(e: Entry) -> float:
     m = _NUMBER.match(e.rest)
+    assert m is not None, "only budget, rate and session lines are compared by number"
     return float(m.group(1) or m.group(2))
 
 

@@ -77,7 +77,8 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
     line, col = max(exc.line, 1), max(exc.column, 1)
     if isinstance(exc, UnexpectedCharacters):
         return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col))
-    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in (exc.expected or ())
+    terminals = exc.expected if isinstance(exc, (UnexpectedToken, UnexpectedEOF)) else ()
+    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in (terminals or ())
                        if not t.startswith("__")})
     hint = "expected " + ", ".join(expected[:8]) if expected else None
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
@@ -85,6 +86,7 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         lines = text.rstrip("\n").split("\n")  # point just past the last character
         return Diagnostic("E001", "unexpected end of file",
                           Span(path, len(lines), len(lines[-1]) + 1), hint)
+    assert isinstance(exc, UnexpectedToken), "lark raises characters, tokens or EOF"
     tok: Token = exc.token
     return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
 

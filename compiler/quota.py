@@ -22,8 +22,8 @@ def findings(model: Model, files: Mapping[str, str]) -> list[Finding]:
         out.append(finding("quota", str(q), where,
                            (Hop(f"p:{q.agent}@{q.env}", f"{q.agent}@{q.env}", where),
                             Hop(f"file:{q.path}", q.path, q.path, q.quota))))
-    for q in tokens.quota_problems(model):
-        out.append(finding("quota", q.message, q.span,
-                           (Hop(f"p:{q.principal}", q.principal, q.span),
-                            Hop(f"file:{q.path}", q.path, q.path, "session policy size"))))
+    for s in tokens.quota_problems(model):
+        out.append(finding("quota", s.message, s.span,
+                           (Hop(f"p:{s.principal}", s.principal, s.span),
+                            Hop(f"file:{s.path}", s.path, s.path, "session policy size"))))
     return out

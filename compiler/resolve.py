@@ -6,7 +6,7 @@ written (profiles not inlined, per-env references not yet bound): that is `expan
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from lark import Token, Tree
 
@@ -117,7 +117,7 @@ class _Resolver:
             out[key] = value_of(path, val_tree, self.diags)
         return out
 
-    def typed(self, key: str, val: Val, kind: str, check) -> object:
+    def typed(self, key: str, val: Val, kind: str, check) -> Any:
         """Check one value against its schema kind; returns the Python value or None."""
         want = {"string": ("string",), "bool": ("bool",), "duration": ("duration",),
                 "strings": ("list",), "names": ("list",), "env": ("bare", "string"),
@@ -269,8 +269,8 @@ class _Resolver:
         self.error("E021", f"{ref.type}.{ref.name} does not exist in `{env}`", ref.span,
                    f"it exists in: {', '.join(where) or 'no environment'}")
 
-    def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple:
-        out = []
+    def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple[Ref | Raw, ...]:
+        out: list[Ref | Raw] = []
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
@@ -302,8 +302,8 @@ class _Resolver:
                 self.error("E020", f"`{a.value}` needs a typed target; an ARN takes quoted IAM "
                                    "actions", a.span, 'e.g. allow "s3:GetObject" on "arn:..."')
 
-    def destinations(self, path: str, tree: Tree) -> tuple:
-        out = []
+    def destinations(self, path: str, tree: Tree) -> tuple[Ref | Raw, ...]:
+        out: list[Ref | Raw] = []
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
@@ -403,7 +403,7 @@ class _Resolver:
 
     def check_refs_exist(self, s, env: str) -> None:
         """E021 for a same-env reference to a resource with no instance in `env`."""
-        refs = []
+        refs: tuple[Ref | Raw, ...] = ()
         if isinstance(s, (Rule, ApprovalStmt)):
             refs = s.targets
         elif isinstance(s, EgressStmt):
@@ -440,4 +440,6 @@ class _Resolver:
 
 
 def _name_token(decl: Tree) -> Token:
-    return decl.children[1] if decl.data == "resource" else decl.children[0]
+    tok = decl.children[1] if decl.data == "resource" else decl.children[0]
+    assert isinstance(tok, Token), "a declaration's name is a NAME token"
+    return tok

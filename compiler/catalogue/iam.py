@@ -101,9 +101,10 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 @cache
 def _suggest(service: str, name: str) -> str | None:
     if service not in _services():
-        service = _closest(service, _services())
-        if service is None:
+        closest = _closest(service, _services())
+        if closest is None:
             return None
+        service = closest
     spellings = _actions(service)
     match = _closest(name, spellings)
     return f"{service}:{spellings[match]}" if match else None

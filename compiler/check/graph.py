@@ -68,7 +68,7 @@ class Graph:
     def reach(self, first: Iterable[Edge]) -> dict[str, Edge]:
         """Breadth-first from these first hops: node -> the edge that reached it first."""
         parents: dict[str, Edge] = {}
-        queue = deque()
+        queue: deque[str] = deque()
         for e in first:
             if e.dst not in parents:
                 parents[e.dst] = e
@@ -244,7 +244,7 @@ class _Builder:
                 self.g.link(src, claim.node, f"egress {e.dest.address}", e.origin.span)
 
     def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
-        inst = self.m.instances[g.target.instance]
+        inst = self.m.instance(g.target.instance)
         node = instance_id(inst.key)
         if inst.type == "kms_key" and ("kms:decrypt" in aws.actions_of(self.m, g)):
             node += "#decrypt"
@@ -257,7 +257,7 @@ class _Builder:
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
-        repo = g.target.raw.lower()
+        repo = (g.target.raw or "").lower()
         hits = [i for i in self.m.instances.values()
                 if i.type == "github_repo" and str(i.attr("repo", "")).lower() == repo]
         for inst in hits:
@@ -374,9 +374,11 @@ class _Builder:
             elif ident.kind == "user" and acts & aws.USER_KEYS:
                 self.g.link(src, node, via, where)
 
-    def role_admits(self, ident: Identity, caller, acts: set[str]) -> bool:
-        return bool((acts & aws.ASSUME and trust_admits(ident.trust, *caller))
-                    or (acts & aws.PASS and trust_admits(ident.trust, *caller, service=True)))
+    def role_admits(self, ident: Identity, caller: tuple[str | None, str | None],
+                    acts: set[str]) -> bool:
+        arn, account = caller
+        return bool((acts & aws.ASSUME and trust_admits(ident.trust, arn, account))
+                    or (acts & aws.PASS and trust_admits(ident.trust, arn, account, service=True)))
 
     def account_edges(self, src, caller, actions, res: str, via, where) -> None:
         """A pattern over an env's account reaches whatever exists there (grants as written);

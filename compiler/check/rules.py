@@ -48,7 +48,8 @@ def _leaks(model: Model, graph: Graph) -> list[tuple[str, Principal, list[Edge],
             groups[e.where].append(e)
         for first in groups.values():
             parents = graph.reach(first)
-            hits = {"cross-env-credential": [], "cross-env-access": []}
+            hits: dict[str, list[tuple[int, bool, str]]] = {"cross-env-credential": [],
+                                                            "cross-env-access": []}
             for nid in parents:
                 n = graph.nodes[nid]
                 env = model.environments.get(n.env or "")

@@ -27,7 +27,7 @@ def size(text: str) -> int:
 
 def unique_sids(statements: list[dict]) -> list[dict]:
     """Number a repeated Sid (`...2`, `...3`) so every Sid in a role's policies is unique."""
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     out = []
     for statement in statements:
         base = sid = statement.get("Sid")
