@@ -19,7 +19,7 @@ KEYWORDS = frozenset(
     "approval required for on per usd total expect shadow enforce true false".split()
 )
 
-#: Access words per resource type (LANGUAGE.md's table). `github_repo` and `api` also accept
+#: Access words per resource type (docs/language.md). `github_repo` and `api` also accept
 #: quoted provider permissions; every type accepts a quoted raw permission.
 ACCESS_WORDS: Mapping[str, tuple[str, ...]] = {
     "s3_bucket": ("list", "read", "write", "delete"),
@@ -45,7 +45,7 @@ AWS_TYPES = frozenset(
     "s3_bucket dynamodb_table sqs_queue sns_topic lambda_function secret ssm_parameter kms_key "
     "log_group ecr_repository iam_role bedrock_model".split()
 )
-#: AWS types whose identity does not include an account (LANGUAGE.md).
+#: AWS types whose identity does not include an account (docs/language.md).
 GLOBAL_AWS_TYPES = frozenset({"s3_bucket", "bedrock_model"})
 PAID_PROVIDERS = frozenset({"openai", "anthropic", "stripe"})
 PROVIDERS = frozenset({"openai", "anthropic", "stripe", "slack", "http"})
@@ -187,6 +187,7 @@ class Environment:
     k8s_namespace: str | None = None
     aws_runtime: str | None = None
     audit_log: str | None = None  # key of a log_group instance in this env
+    vault_address: str | None = None  # host:port where its agents reach Vault
     claims: tuple[Destination, ...] = ()  # `cidrs` then `domains`, parsed (by resolve)
 
     @property

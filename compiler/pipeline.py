@@ -26,8 +26,10 @@ def load(directory: Path, now: str | None = None) -> Model:
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     if not discover(directory):
-        raise InputErrors([Diagnostic("E005", f"no *.agentpol files in {directory}",
-                                      Span(str(directory), 0, 0))])
+        raise InputErrors([Diagnostic("E005", f"no .agentpol files in {directory}",
+                                      Span(str(directory), 0, 0),
+                                      f"policies are `*.agentpol` files; `agentpol init "
+                                      f"{directory}` writes a starter set")])
     files, sources = parse_directory(directory)
     try:
         program = resolve(files)
@@ -61,10 +63,23 @@ def today(now: str | None) -> dt.date:
             return dt.date.fromisoformat(now)
         except ValueError:
             raise UsageError(f"--now {now!r}: expected YYYY-MM-DD") from None
+    return instant(None).date()
+
+
+def instant(now: str | None) -> dt.datetime:
+    """`--now` as an aware UTC time (ISO 8601; a date alone is its midnight), else
+    SOURCE_DATE_EPOCH, else the clock: when a kill takes effect."""
+    if now:
+        try:
+            when = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--now {now!r}: expected an ISO 8601 time such as "
+                             "2026-12-06T23:00:00Z") from None
+        return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def targets() -> Mapping:
@@ -72,16 +87,16 @@ def targets() -> Mapping:
     return TARGETS
 
 
-def check(model: Model, files: Mapping[str, str] | None = None,
-          authz: Iterable = ()) -> Report:
+def check(model: Model, files: Mapping[str, str] | None = None, authz: Iterable = (),
+          killed: Iterable[str] = ()) -> Report:
     """The proof over `model` and its artifacts (built with every registered target when not
-    given), with the `quota` findings measured on them."""
+    given), with the `quota` findings measured on them; `killed` as `check.check` takes it."""
     from . import quota
     from .check import check as prove
     if files is None:
         table = targets()
         files = artifacts.build(model, table, list(table))
-    return prove(model, files, authz, quota.findings(model, files))
+    return prove(model, files, authz, quota.findings(model, files), killed)
 
 
 def target_names(spec: str | None) -> list[str]:

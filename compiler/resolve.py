@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 from lark import Token, Tree
 
 from . import schema
+from .catalogue.kubernetes import dns_label
 from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import (ACCESS_WORDS, KEYWORDS, SESSION_MAX, SESSION_MIN, Access, Agent,
                     ApprovalStmt, Block, BudgetStmt, Destination, EgressStmt, Environment, Expect,
@@ -92,10 +93,13 @@ class _Resolver:
             return True
         if kind == "resource":  # suggest among resources of the same type
             rtype, short = name.split(".", 1)
-            hint = did_you_mean(short, [k.split(".", 1)[1] for k in names
-                                        if k.startswith(rtype + ".")])
+            candidates = [k.split(".", 1)[1] for k in names if k.startswith(rtype + ".")]
+            what = f"{rtype} resources"
         else:
-            hint = did_you_mean(name, names)
+            candidates, what = sorted(names), f"{kind}s"
+        hint = did_you_mean(short if kind == "resource" else name, candidates) or (
+            f"declared {what}: {', '.join(candidates)}" if 0 < len(candidates) <= 12
+            else None if candidates else f"no {what} are declared")
         self.error("E012", f"unknown {kind} `{name}`", span, hint)
         return False
 
@@ -250,7 +254,7 @@ class _Resolver:
         rtype, name = str(type_tok), str(name_tok)
         if rtype not in ACCESS_WORDS:
             self.error("E013", f"unknown resource type `{rtype}`", span_of(path, type_tok),
-                       did_you_mean(rtype, ACCESS_WORDS))
+                       schema.unknown_type_hint(rtype))
             return None
         if not self.known("resource", f"{rtype}.{name}", span_of(path, name_tok)):
             return None
@@ -267,7 +271,8 @@ class _Resolver:
         if where is None or where == ("*",) or env in where:
             return
         self.error("E021", f"{ref.type}.{ref.name} does not exist in `{env}`", ref.span,
-                   f"it exists in: {', '.join(where) or 'no environment'}")
+                   f"it exists in: {', '.join(where)}" if where
+                   else "its declaration places it in no environment")
 
     def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple[Ref | Raw, ...]:
         out: list[Ref | Raw] = []
@@ -398,7 +403,7 @@ class _Resolver:
             blocks.append(Block(tuple(envs), statements, span_of(path, b)))
         return Agent(name=str(name_tok), span=span_of(path, name_tok), owner=v.get("owner"),
                      description=v.get("description"),
-                     service_account=v.get("service_account") or schema.dns_label(str(name_tok)),
+                     service_account=v.get("service_account") or dns_label(str(name_tok)),
                      blocks=tuple(blocks))
 
     def check_refs_exist(self, s, env: str) -> None:
@@ -428,7 +433,8 @@ class _Resolver:
             if ok and env not in agents[agent].envs:
                 self.error("E012", f"agent `{agent}` has no `in {env}` block",
                            span_of(path, env_tok),
-                           "it runs in: " + (", ".join(agents[agent].envs) or "no environment"))
+                           "it runs in: " + ", ".join(agents[agent].envs) if agents[agent].envs
+                           else f"add `in {env} {{ ... }}` to agent `{agent}`")
             (access,) = self.accesses(path, Tree("access_list", [access_tree]))
             tgt = self.targets(path, Tree("target_list", [target]), [access])
             out.append(Expect(str(effect_tree.children[0]), agent, env, access,

@@ -31,7 +31,7 @@ def instantiate(decls: Mapping[str, tuple[str, Tree]], envs: Mapping[str, Enviro
         rtype = str(type_tok)
         if rtype not in schema.RESOURCE_TYPES:
             r.error("E013", f"unknown resource type `{rtype}`", span_of(path, type_tok),
-                    did_you_mean(rtype, schema.RESOURCE_TYPES))
+                    schema.unknown_type_hint(rtype))
             continue
         own, required = schema.RESOURCE_TYPES[rtype]
         allowed = {**schema.COMMON, **own}
@@ -39,11 +39,13 @@ def instantiate(decls: Mapping[str, tuple[str, Tree]], envs: Mapping[str, Enviro
         span = span_of(path, name_tok)
         if not _required(r, a, required, rtype, span) or not _no_conflicts(r, a):
             continue
+        errors_before = len(r.diags)
         res = _resource(r, rtype, str(name_tok), a, allowed, envs, span)
         if res is None:
             continue
         resources[key] = res
-        r.resource_envs[key] = ("*",) if res.shared else res.envs
+        if len(r.diags) == errors_before:  # else where it exists is unsure: judge no reference
+            r.resource_envs[key] = ("*",) if res.shared else res.envs
         for inst in _instances(r, res, a, allowed, envs):
             instances[inst.key] = inst
             if inst.env and rtype in _NEEDS_ACCOUNT and not envs[inst.env].aws_account:

@@ -4,17 +4,16 @@ Data, not code paths: `resolve` walks these tables, so adding an attribute is on
 """
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
 from typing import Callable, Mapping
 
-from .errors import Diagnostic
+from .catalogue.kubernetes import DNS_LABEL
+from .errors import Diagnostic, did_you_mean
 from .model import HOSTNAME, PROVIDERS, Destination, Span
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z-]+/?[\w+=,.@/-]*$")
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 EMAILISH = re.compile(r"^\S+$")
@@ -74,6 +73,7 @@ ENVIRONMENT: Mapping[str, Attr] = {
     "k8s_namespace": ("string", _pattern(DNS_LABEL, "a Kubernetes namespace (DNS label)")),
     "aws_runtime": ("string", _pattern(IAM_PRINCIPAL_ARN, "an IAM role or user ARN")),
     "audit_log": ("ref", None),
+    "vault_address": ("string", _host_port),
 }
 
 AGENT: Mapping[str, Attr] = {
@@ -118,7 +118,14 @@ RESOURCE_TYPES: Mapping[str, tuple[Mapping[str, Attr], tuple]] = {
     "host": ({"address": ("string", _host_port), "url": ("string", _url)}, (("address", "url"),)),
 }
 
-#: Attributes that make two instances the same thing to their provider (LANGUAGE.md).
+def unknown_type_hint(rtype: str) -> str:
+    """E013's hint: the closest type, and every type, since a newcomer may not know them."""
+    close = did_you_mean(rtype, RESOURCE_TYPES)
+    listing = "the resource types are " + ", ".join(RESOURCE_TYPES)
+    return f"{close} ({listing})" if close else listing
+
+
+#: Attributes that make two instances the same thing to their provider (docs/language.md).
 IDENTITY: Mapping[str, tuple[str, ...]] = {
     "s3_bucket": ("name", "prefix"), "kms_key": ("key_id", "alias"),
     "bedrock_model": ("model_id",), "github_repo": ("repo",), "vault_path": ("path",),
@@ -134,19 +141,8 @@ PROVIDER_HOSTS = {"openai": "api.openai.com", "anthropic": "api.anthropic.com",
 CREDENTIAL_TYPES = frozenset({"secret", "vault_path", "api", "iam_role"})
 
 
-def dns_label(name: str) -> str:
-    """A Kubernetes name for an identifier (`Support_Bot` -> `support-bot-1a2b3c4d`): names that
-    are already DNS labels stay as they are; others get a hash of the original, so two agents
-    whose names differ only in case or `_`/`-` never share pods' labels."""
-    label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
-    if label == name and DNS_LABEL.match(label):
-        return label
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{label[:54]}-{digest}" if label else f"agent-{digest}"
-
-
 def raw_kind(value: str) -> str:
-    """Which provider reads a quoted raw target (LANGUAGE.md: an ARN, a Vault path, or
+    """Which provider reads a quoted raw target (docs/language.md: an ARN, a Vault path, or
     `owner/repo`): an `arn:` is AWS; exactly `owner/name` is a GitHub repo; anything else is a
     Vault path (so `secret/data/x` is Vault, and a Vault path of one segment pair must carry
     a mount prefix that is not a GitHub owner, or a trailing `*`). A bare `*` is IAM's "every

@@ -59,7 +59,7 @@ def _no_fields(fields: _Fields) -> dict[str, str]:
 @dataclass(frozen=True)
 class _Type:
     identity: str  # template of the instance's canonical ARN
-    words: Mapping[str, tuple[_Rule, ...]]  # in the order LANGUAGE.md lists them
+    words: Mapping[str, tuple[_Rule, ...]]  # in the order docs/language.md lists them
     derive: Callable[[_Fields], dict[str, str]] = _no_fields  # extra template fields
 
 
@@ -88,7 +88,7 @@ def _is_subtree(fields: _Fields) -> bool:
 
 
 def _kms_fields(fields: _Fields) -> dict[str, str]:
-    """A key is named by `key_id` (id or key ARN) or by `alias`; per DESIGN.md an alias is
+    """A key is named by `key_id` (id or key ARN) or by `alias`; by design an alias is
     granted on every key of the account, narrowed by a kms:ResourceAliases condition."""
     key_id, alias = fields.get("key_id", ""), fields.get("alias", "")
     if bool(key_id) == bool(alias):
@@ -293,6 +293,12 @@ def _missing(rtype: str, missing: KeyError) -> ValueError:
 def valid_words(rtype: str) -> tuple[str, ...]:
     """The access words of an AWS resource type; KeyError for a type that is not AWS."""
     return tuple(_type(rtype).words)
+
+
+def actions_of(rtype: str, word: str) -> tuple[str, ...]:
+    """Every IAM action `allow WORD on RTYPE.x` may grant, sorted (some only to some
+    instances, such as GetParametersByPath to an ssm subtree): the language reference's table."""
+    return tuple(sorted({action for rule in _type(rtype).words[word] for action in rule.actions}))
 
 
 def statements_for(

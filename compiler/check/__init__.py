@@ -1,9 +1,10 @@
 """The proof: no principal of one env reaches another, protected env's credentials.
 
 `check(model, files)` builds the reachability graph from every grant as written (after
-expansion), runs every rule of the check table over it and over the compiled artifacts the
-driver hands in, and says how much it looked at: the (principal, action, resource) triples
-examined and the roles it could not look into. It imports no target and not the driver.
+expansion), runs every rule of the rule table of docs/checks.md over it and over the compiled
+artifacts the driver hands in, and says how much it looked at: the (principal, action,
+resource) triples examined and the roles it could not look into. It imports no target and not
+the driver.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Iterable, Mapping
 
 from agentpol.model import Model
 
-from . import authz as _authz
+from . import authz as _authz, killed as _killed
 from .authz import Account, AuthzError
 from .findings import ERROR, RULES as RULE_TABLE, Finding
 from .graph import Graph, build
@@ -35,15 +36,18 @@ class Report:
 
 
 def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | Account] = (),
-          quota: Iterable[Finding] = ()) -> Report:
+          quota: Iterable[Finding] = (), killed: Iterable[str] = ()) -> Report:
     """Every finding about `model`. `files` are its compiled artifacts and `quota` the limits
     they exceed (the driver, `pipeline.check`, builds both with every registered target);
-    `authz` are get-account-authorization-details files (paths, or accounts already read)."""
+    `authz` are get-account-authorization-details files (paths, or accounts already read);
+    `killed` are the principals a kill in force has stopped (`kill-bypass` reports what it
+    leaves open)."""
     given = tuple(authz)
     accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
         Path(a) for a in given if not isinstance(a, Account))
     graph = build(model, accounts)
     ctx = Context(model, graph, files, tuple(quota))
     found = {f for rule in RULES.values() for f in rule(ctx)}
+    found.update(_killed.bypasses(model, graph, killed))
     return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
                   graph.opaque_roles(), graph)

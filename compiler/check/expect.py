@@ -1,7 +1,7 @@
 """`test` blocks: every `expect` decided against the compiled artifacts, not the source.
 
 Each provider answers for its own resources, the way the software that enforces the file would
-(LANGUAGE.md "Tests"): IAM (identity policies and permissions boundary, account guard included)
+(docs/language.md, "test"): IAM (identity policies and permissions boundary, account guard included)
 for AWS types, the GitHub token requests for `github_repo`, the Vault policy for `vault_path`,
 the Cedar policies for `api` and `mcp_server`, the Cilium allowlist for `host`. An access word
 stands for all its provider actions: `expect allow` holds when every one is allowed, `expect

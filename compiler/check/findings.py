@@ -31,6 +31,8 @@ RULES: Mapping[str, tuple[str, str]] = {
     "test-failed": (ERROR, "an expect in a test block does not hold"),
     "unused": (WARNING, "a resource or profile nobody uses"),
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
+    "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
+                           "open"),
 }
 
 #: A finding is a Diagnostic whose code is a rule id of RULES.

@@ -25,7 +25,7 @@ from . import aws
 from .authz import Account, Identity, listed, statements, trust_admits
 from .findings import Location
 
-#: GitHub permissions whose write gives a path to the CI secrets of a repo (LANGUAGE.md).
+#: GitHub permissions whose write gives a path to the CI secrets of a repo (docs/language.md).
 GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", "environments",
                                  "administration"})
 WRITE_LEVELS = frozenset({"write", "admin"})

@@ -1,4 +1,4 @@
-"""One function per rule id of DESIGN.md's check table: `RULE(ctx) -> [Finding]`.
+"""One function per rule id of the rule table of docs/checks.md: `RULE(ctx) -> [Finding]`.
 
 Every rule reads the expanded model (grants as written, shadow and pending ones included) and,
 for the path rules, the reachability graph; `test-failed` reads the compiled files, and `quota`
@@ -330,7 +330,7 @@ _GATEWAY_TYPES = ("api", "mcp_server", "host")
 
 def unenforced_approval(ctx: Context) -> list[Finding]:
     """`approval required` on an AWS, GitHub or Vault target: IAM, tokens and Vault policies
-    cannot wait for a human, so the grant is live without one (an extension of DESIGN's
+    cannot wait for a human, so the grant is live without one (an extension of the original
     table: a warning, so the reviewer knows the statement protects nothing)."""
     out = []
     for p in ctx.model.principals.values():
@@ -427,7 +427,7 @@ def test_failed(ctx: Context) -> list[Finding]:
     return expect.findings(ctx.model, ctx.files)
 
 
-#: Rule id -> its function, in DESIGN.md's order.
+#: Rule id -> its function, in docs/checks.md's order.
 RULES: Mapping[str, Callable[[Context], list[Finding]]] = {
     "cross-env-credential": cross_env_credential,
     "cross-env-access": cross_env_access,

@@ -5,13 +5,13 @@ declared upstreams and nothing else, so an agent that re-points the server gets 
 A shared server (no env of its own) is locked in every env's namespace: a policy that selects
 no pod there does nothing, and wherever agentpol's envs run it, it is held.
 
-The three files are built by `agentpol.catalogue.netpolicy`, the builders the network target
+The three files are built by `agentpol.targets._netpolicy`, the builders the network target
 uses for agents' pods, so both targets write the same formats.
 """
 from __future__ import annotations
 
-from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
-from agentpol.catalogue.netpolicy.destinations import Subject
+from agentpol.targets._netpolicy import cilium, kubernetes, squid
+from agentpol.targets._netpolicy.destinations import Subject
 from agentpol.model import Environment, Instance, Model
 
 

@@ -14,7 +14,7 @@ from agentpol.model import Condition, IamStatement
 
 ACCOUNT, REGION = "222222222222", "eu-west-1"
 
-# LANGUAGE.md's table, for its AWS types.
+# docs/language.md's table, for its AWS types.
 LANGUAGE_WORDS = {
     "s3_bucket": ("list", "read", "write", "delete"),
     "dynamodb_table": ("read", "write", "delete"),

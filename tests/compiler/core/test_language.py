@@ -1,4 +1,4 @@
-"""LANGUAGE.md's constructs resolve to the model the contract describes."""
+"""The constructs of docs/language.md resolve to the model it describes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -127,7 +127,7 @@ def test_connect_on_a_host_implies_egress_to_it():
 
 
 def test_egress_destinations_expand_templates_per_env():
-    """`{env}` expands in a quoted egress destination as in any raw string (LANGUAGE.md)."""
+    """`{env}` expands in a quoted egress destination as in any raw string (docs/language.md)."""
     m = model_from('agent a { owner = "o"\n in staging, prod { egress "db.{env}.acme.internal:5432" } }')
     for env in ("staging", "prod"):
         assert [(e.dest.host, e.dest.port) for e in m.principals[f"a@{env}"].egress] == [

@@ -1,5 +1,5 @@
 """STS session policies: exactly the agent's AWS grants (compacted, never widened), AssumeRole
-parameters botocore accepts, DurationSeconds by LANGUAGE.md's rule, the 2,048 quota."""
+parameters botocore accepts, DurationSeconds by docs/language.md's rule, the 2,048 quota."""
 from __future__ import annotations
 
 import json

@@ -3,7 +3,7 @@
 Each format expresses only some kinds of destination (EXPRESSES); builders take a `Subject`
 (not a Principal) so the same code serves an agent's pods (network target) and an MCP server's
 own pods (audit target). Cilium expresses every kind, so no destination that parses
-(LANGUAGE.md: host, IP or CIDR with a port; anything else is input error E027) is left
+(docs/language.md: host, IP or CIDR with a port; anything else is input error E027) is left
 without an enforcing format.
 """
 from __future__ import annotations

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import yaml
 
-from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
-from agentpol.catalogue.netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject,
+from agentpol.targets._netpolicy import cilium, kubernetes, objects, squid
+from agentpol.targets._netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject,
                                                        destinations, split)
 
 MCP = Subject(name="mcp-jira", namespace="agents-prod", selector="jira",
@@ -52,7 +52,7 @@ def test_builders_serve_other_pods():
     assert np["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "jira"}
     cnp = yaml.safe_load(cilium.policy(MCP, UPSTREAM))
     assert {"matchName": "acme.atlassian.net"} in cnp["spec"]["egress"][1]["toFQDNs"]
-    assert "acl mcp-jira_domains_443 dstdomain -n acme.atlassian.net" in \
+    assert "acl agentpol-mcp-jira_domains_443 dstdomain -n acme.atlassian.net" in \
         squid.fragment(MCP, UPSTREAM)
 
 
@@ -65,7 +65,7 @@ def test_names_made_kubernetes_safe_and_namespace_optional():
 
 def test_names_that_are_made_safe_cannot_collide():
     """`a_b`, `A-B` and `a-b` are three agents of one namespace: three NetworkPolicies."""
-    names = {kubernetes.object_name(Subject(name=n, namespace="ns", selector=n, principal=n))
+    names = {objects.object_name(Subject(name=n, namespace="ns", selector=n, principal=n))
              for n in ("a_b", "A-B", "a-b", "_a-b")}
     assert len(names) == 4 and "agentpol-a-b" in names
     assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) for n in names)
@@ -76,7 +76,7 @@ def test_squid_any_ipv4_address_is_two_halves():
     from validators.squid import validate_squid_fragment
     text = squid.fragment(MCP, (Dest("cidr", "0.0.0.0/0", 443), Dest("ip", "10.1.2.3", 443),
                                 Dest("cidr", "2001:db8::/32", 443)))
-    assert "acl mcp-jira_addresses_443 dst -n 0.0.0.0/1 128.0.0.0/1 2001:db8::/32\n" in text
+    assert "acl agentpol-mcp-jira_addresses_443 dst -n 0.0.0.0/1 128.0.0.0/1 2001:db8::/32\n" in text
     assert validate_squid_fragment(text) == []
 
 
@@ -87,9 +87,9 @@ def test_squid_drops_entries_a_wider_one_covers():
              Dest("cidr", "10.0.0.0/8", 443), Dest("ip", "10.9.9.9", 443),
              Dest("ip", "192.0.2.1", 443))
     text = squid.fragment(MCP, dests)
-    assert "acl mcp-jira_domains_443 dstdomain -n .x.com ax.com\n" in text
-    assert "acl mcp-jira_domains_80 dstdomain -n x.com\n" in text  # other port, other acl
-    assert "acl mcp-jira_addresses_443 dst -n 10.0.0.0/8 192.0.2.1\n" in text
+    assert "acl agentpol-mcp-jira_domains_443 dstdomain -n .x.com ax.com\n" in text
+    assert "acl agentpol-mcp-jira_domains_80 dstdomain -n x.com\n" in text  # other port, other acl
+    assert "acl agentpol-mcp-jira_addresses_443 dst -n 10.0.0.0/8 192.0.2.1\n" in text
     assert text.endswith("http_access deny all\n")
 
 
