@@ -15,6 +15,7 @@ from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, Budg
                     Destination, Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal,
                     Program, RateStmt, Rate, Raw, Rule, SessionStmt, Statement, Target, Use,
                     iam_enforced)
+from .identity import identity
 from .resources import expand_template
 from .values import TEMPLATE
 
@@ -40,11 +41,14 @@ def egress_line(env: str, agent: str, e: Egress) -> str:
     return f"{env} {agent} egress {e.dest.address}"
 
 
-def grant_line(g: Grant) -> str:
-    """The identity of a grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET`
-    (a deny reads `ENV AGENT deny ACCESS TARGET`)."""
+def grant_line(g: Grant, program: Program | None = None) -> str:
+    """A grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET IDENTITY` (a deny
+    reads `ENV AGENT deny ACCESS TARGET IDENTITY`); IDENTITY, what the provider sees, only
+    when `program` is given and the target is a declared resource."""
     effect = "" if g.effect == "allow" else "deny "
-    return f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+    line = f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+    resolved = identity(program, g.env, g.target) if program is not None else ""
+    return f"{line} {resolved}" if resolved else line
 
 
 class _Expander:
@@ -113,7 +117,7 @@ class _Expander:
         denied = {_grant_key(d)[1:] for d in denies}
         # a denied grant (always wins) opens no address either
         egress.extend(self.implied_egress(g for g in grants if _grant_key(g)[1:] not in denied))
-        live = [self.review(g, env, grant_line(g)) for g in _unique(grants, _grant_key)
+        live = [self.review(g, env, grant_line(g, self.program)) for g in _unique(grants, _grant_key)
                 if _grant_key(g)[1:] not in denied]
         return Principal(
             agent=agent.name, env=env, service_account=agent.service_account,

@@ -108,7 +108,7 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         hint = f"{close} ({hint})"
     before = re.search(r"([A-Za-z_][A-Za-z0-9_-]*)\s*$", text[:tok.start_pos])
     if (str(tok) in _STATEMENTS and ("IN" in accepted or "RESOURCE" in accepted)) or (
-            before and before[1] in _STATEMENTS and accepted == {"EQUAL"}):
+            before and accepted == {"EQUAL"} and did_you_mean(before[1], _STATEMENTS)):
         hint = "statements go inside an agent's `in ENV { ... }` block, or a profile"
     return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
 

@@ -23,6 +23,9 @@ class UsageError(Exception):
 def load(directory: Path, now: str | None = None) -> Model:
     """The lowered model of a policy directory; InputErrors carry the sources for caret
     rendering."""
+    if not directory.exists():
+        raise UsageError(f"{directory}: not a directory (none exists; `agentpol init "
+                         f"{directory}` writes a starter organisation there)")
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     if not discover(directory):

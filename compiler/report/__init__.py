@@ -21,10 +21,13 @@ FORMATS: Mapping[str, Callable[..., str]] = {
 }
 
 
-def render(report: Report, fmt: str, color: bool = False) -> str:
+def render(report: Report, fmt: str, color: bool = False, paths=None) -> str:
+    """`paths` (a RepoPaths) makes SARIF and annotation paths relative to the repository."""
+    if paths is not None and fmt in ("sarif", "github"):
+        return FORMATS[fmt](report, color=color, paths=paths)
     return FORMATS[fmt](report, color=color)
 
 
-def render_input_errors(diagnostics: Iterable[Diagnostic], fmt: str) -> str:
+def render_input_errors(diagnostics: Iterable[Diagnostic], fmt: str, paths=None) -> str:
     """Input errors as a report of nothing checked, in a machine format (json, sarif, github)."""
-    return FORMATS[fmt](Report(tuple(diagnostics), 0, 0, Graph()), color=False)
+    return render(Report(tuple(diagnostics), 0, 0, Graph()), fmt, paths=paths)

@@ -17,7 +17,8 @@ from agentpol.parse import discover, display_path
 
 from . import readers
 from .observe import Observer
-from .propose import Suggestion, build
+from .propose import build
+from .report import Suggestion
 
 
 def suggest(model: Model, directory: Path, logs: Sequence[Path], trails: Sequence[Path],

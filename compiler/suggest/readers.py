@@ -75,12 +75,10 @@ def parse_time(value: object) -> dt.datetime:
 
 
 def not_a_log(path: str, what: str) -> InputErrors:
-    errs = InputErrors([Diagnostic("E050", f"not {what}", Span(path, 1, 1, 1),
+    return InputErrors([Diagnostic("E050", f"not {what}", Span(path, 1, 1, 1),
                                    "give the gateway's decision log to --log and CloudTrail "
                                    "files to --cloudtrail (JSON lines or {\"Records\": [...]}, "
-                                   "gzip accepted)")])
-    errs.sources = {path: _first_line(Path(path))}
-    return errs
+                                   "gzip accepted)")], {path: _first_line(Path(path))})
 
 
 def _first_line(path: Path) -> str:
@@ -117,16 +115,14 @@ def _lines(path: Path, damage: Damage, probe: _Probe) -> Iterator[tuple[int, dic
     try:
         with _open(path) as f:
             for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
                 try:
                     obj, end = _decode(line)
-                    if end < len(line) and line[end:].strip():
-                        raise ValueError("trailing text")
-                except ValueError:
+                except ValueError:  # a blank line, leading blanks, or no JSON at all
+                    if not line.strip():
+                        continue
                     obj, why = _loads(line)
                 else:
-                    why = ""
+                    why = "not JSON" if end != len(line) - 1 and line[end:].strip() else ""
                 if not why and type(obj) is not dict:
                     why = "not a JSON object"
                 if why:
