@@ -312,7 +312,7 @@ def _count(limit: Limit, d: Decision, refused: bool, stamp: float) -> None:
     a rate counts calls made to its resource. The gateway's own window counters, when the
     line carries them, are taken as the floor of the window's total."""
     if refused:
-        if any(f" {limit.kind} " in pid for pid in d.policy_ids):
+        if any(f" {limit.kind} {limit.what} " in pid for pid in d.policy_ids):  # its own forbid
             limit.refused += 1
         return
     ctx = d.context
