@@ -26,6 +26,8 @@ BURST = 10  # errors of one principal within one minute
 
 @dataclass
 class Use:
+    """How often something was seen, and when first and last."""
+
     count: int = 0
     first: dt.datetime | None = None
     last: dt.datetime | None = None
@@ -42,6 +44,9 @@ class Use:
 
 @dataclass
 class _Route:
+    """What every line of one (principal, action, resource) shares, matched once: the
+    principal's record, the grants it uses, the budgets and rates it counts against."""
+
     seen: "Seen | None"
     key: tuple
     verdict: match.Verdict = match.Verdict()
