@@ -55,6 +55,7 @@ def _split(action: str) -> tuple[str, str]:
     return service.lower(), name.lower()
 
 
+@cache
 def canonical_action(action: str) -> str | None:
     """`S3:getobject` -> `s3:GetObject`; None when the catalogue does not know the action."""
     service, name = _split(action)
@@ -72,19 +73,28 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 
 
+def _wild(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
 @cache
 def _expand(pattern: str) -> tuple[str, ...]:
     service_glob, _, name_glob = ("*:*" if pattern == "*" else pattern).partition(":")
-    services, names = _glob(service_glob), _glob(name_glob)
-    return tuple(
-        sorted(
-            f"{service}:{spelling}"
-            for service in _services()
-            if services.fullmatch(service)
-            for name, spelling in _actions(service).items()
-            if names.fullmatch(name)
-        )
-    )
+    if not _wild(service_glob):  # one service: no need to try every other
+        services = [service_glob] if service_glob in _services() else []
+    else:
+        services = [s for s in _services() if _glob(service_glob).fullmatch(s)]
+    out = []
+    for service in services:
+        actions = _actions(service)
+        if not _wild(name_glob):
+            spelling = actions.get(name_glob)
+            out += [f"{service}:{spelling}"] if spelling else []
+        else:
+            names = _glob(name_glob)
+            out += [f"{service}:{spelling}" for name, spelling in actions.items()
+                    if names.fullmatch(name)]
+    return tuple(sorted(out))
 
 
 def expand_action(pattern: str) -> tuple[str, ...]:
@@ -127,6 +137,7 @@ def _resource_types(service: str, name: str) -> tuple[ResourceType, ...]:
     )
 
 
+@cache
 def resource_types_for(action: str) -> tuple[ResourceType, ...]:
     """The resource types (with ARN formats) an action can be scoped to; KeyError if unknown."""
     if not action_exists(action):
@@ -134,6 +145,7 @@ def resource_types_for(action: str) -> tuple[ResourceType, ...]:
     return _resource_types(*_split(action))
 
 
+@cache
 def supports_resource_scoping(action: str) -> bool:
     """False for actions the catalogue lists no resource type for: only `"*"` fits them."""
     return bool(resource_types_for(action))
@@ -177,6 +189,7 @@ def _types_of_arn(service: str, arn: str) -> frozenset[str]:
     return frozenset(name for name, fmt in fitting.items() if _literal_length(fmt) == best)
 
 
+@cache
 def arn_matches_action(action: str, arn: str) -> bool:
     """Whether `arn` (wildcards allowed) names a resource of a type the action supports.
 

@@ -45,8 +45,8 @@ def render(report: Report) -> str:
             out.append(f"{indent}{_q(n.id)} [{' '.join(attrs)}];")
         if env:
             out.append("  }")
-    for src in sorted(g.out):
-        for e in g.out[src] if src in used else ():
+    for src in sorted(g.sources()):
+        for e in g.edges(src) if src in used else ():
             attrs = [f"label={_q(e.via)}"]
             if (e.src, e.dst) in hot_edges:
                 attrs += ["color=red", "penwidth=2"]
