@@ -48,7 +48,7 @@ class _Route:
     principal's record, the grants it uses, the budgets and rates it counts against."""
 
     seen: "Seen | None"
-    key: tuple
+    key: tuple[str, str, str]
     verdict: match.Verdict = match.Verdict()
     uses: list = field(default_factory=list)
     limits: list = field(default_factory=list)
@@ -72,7 +72,8 @@ class Peak:
     def __init__(self, seconds: int):
         self.seconds = seconds
         self.windows: dict[int, int] = {}
-        self.best, self.best_window = 0, None
+        self.best: int = 0
+        self.best_window: int | None = None
 
     def add(self, stamp: float, amount: int, seen_total: int | None = None) -> None:
         w = int(stamp) // self.seconds
@@ -177,7 +178,7 @@ class Observer:
         self.data_accounts: set[str] = set()  # accounts whose CloudTrail input has data events
         self.spans = {"gateway": Use(), "aws": Use()}  # first and last record of each layer
         self.unknown: Counter = Counter()  # principals in the logs the policy does not have
-        self.skipped = Counter()  # records outside the period, events of non-agent callers
+        self.skipped: Counter = Counter()  # records outside the period, events of non-agent callers
         self._aws = match.AwsIndex(model)
         self._routes: dict[tuple, _Route] = {}
         self._aws_cache: dict[tuple, match.Verdict] = {}
