@@ -61,6 +61,7 @@ def compile_once(agents: int, envs: int, resources: int, seed: int) -> None:
     from agentpol import artifacts
     from agentpol.check import check
     from agentpol.expand import expand
+    from agentpol.lower import lower
     from agentpol.parse import parse_directory
     from agentpol.pipeline import targets
     from agentpol.resolve import resolve
@@ -86,6 +87,8 @@ def compile_once(agents: int, envs: int, resources: int, seed: int) -> None:
         lap("resolve")
         model = expand(program)
         lap("expand")
+        model = lower(model)
+        lap("lower")
         out = artifacts.build(model, targets(), list(targets()))
         lap("emit")
         artifacts.write_tree(Path(d, "out"), out)
@@ -100,9 +103,9 @@ def compile_once(agents: int, envs: int, resources: int, seed: int) -> None:
 def bench_compile(sizes: list[int], args) -> None:
     print(f"\n## compile + check: N agents x {args.envs} envs, {args.resources} resources "
           f"(median of {args.repeat}; stage times are wall)")
-    print("| agents | principals | files | parse | resolve | expand | emit | write | check | "
-          "total wall | total CPU | peak MiB | errors |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| agents | principals | files | parse | resolve | expand | lower | emit | write | "
+          "check | total wall | total CPU | peak MiB | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         runs = [_child([sys.executable, __file__, "--compile-once", str(n), "--envs",
                         str(args.envs), "--resources", str(args.resources), "--seed",
@@ -112,8 +115,8 @@ def bench_compile(sizes: list[int], args) -> None:
         stage = {k: statistics.median(d["stages"][k] for d in docs) for k in docs[0]["stages"]}
         d = docs[0]
         print(f"| {n:,} | {d['principals']:,} | {d['files']:,} | "
-              + " | ".join(f"{stage[k]:.2f}" for k in ("parse", "resolve", "expand", "emit",
-                                                        "write", "check"))
+              + " | ".join(f"{stage[k]:.2f}" for k in ("parse", "resolve", "expand", "lower",
+                                                        "emit", "write", "check"))
               + f" | {wall:.2f} | {cpu:.2f} | {peak} | {', '.join(d['errors']) or 'none'} |",
               flush=True)
 

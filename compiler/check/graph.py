@@ -12,6 +12,7 @@ account guard is not consulted.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import cache
@@ -552,12 +553,14 @@ class _Actions:
     _scoped: dict[str, list[str]] = field(default_factory=dict)
 
     def scoped(self, service: str) -> list[str]:
-        """The actions of a service pattern that can be scoped to a resource."""
+        """The actions of a service pattern that can be scoped to a resource, in order."""
         found = self._scoped.get(service)
         if found is None:
+            meets = {svc for svc, acts in self.by_service.items()
+                     if _service_meets(service, acts[0])}
             found = self._scoped[service] = [
                 a for a in self.actions
-                if _service_meets(service, a) and iam.supports_resource_scoping(a)]
+                if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
         return found
 
 
@@ -597,8 +600,8 @@ def _affixes(pattern: str) -> tuple[str, str] | None:
 
 
 def _arn_meets(pattern: str, arn: str) -> bool:
-    """globs_meet for an identity's ARN, without the cache (each pair is asked about once per
-    statement key), and decided by the literal ends where they differ."""
+    """globs_meet for an identity's ARN, without its cache (each pair is asked about once per
+    statement key): an ARN without wildcards meets a pattern when the pattern matches it."""
     if "*" in arn or "?" in arn:
         return globs_meet(pattern, arn)
     ends = _affixes(pattern)
@@ -607,7 +610,13 @@ def _arn_meets(pattern: str, arn: str) -> bool:
     head, tail = ends
     if not (arn.startswith(head) and arn.endswith(tail)) or len(arn) < len(head) + len(tail):
         return False
-    return pattern == "*" or globs_meet.__wrapped__(pattern, arn)
+    return bool(_glob_regex(pattern).fullmatch(arn))
+
+
+@cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """An IAM glob as a regex: `*` any run of characters, `?` any one."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
 
 
 def _service_meets(service: str, action: str) -> bool:
