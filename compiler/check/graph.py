@@ -12,7 +12,6 @@ account guard is not consulted.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import cache
@@ -509,10 +508,9 @@ class _Builder:
         """A pattern over an env's account reaches whatever exists there (grants as written);
         role patterns into an account with no authz file reach roles nobody can look into."""
         _, _, service, _, account, resource = arn_fields(res)
-        scoped = acts.scoped(service)
+        scoped, roles, cred = acts.scoped(service)
         if not scoped:
             return []
-        roles = [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS]
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
             known.add(account)
@@ -522,7 +520,6 @@ class _Builder:
                 continue
             env = self.account_env.get(acct)
             if acct != caller_account and env is not None:
-                cred = any(aws.credential_action(a) for a in scoped)
                 out.append(self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,
@@ -547,17 +544,20 @@ class _Actions:
     by_service: dict[str, list[str]]
     identity_actions: dict[str, list[str]]  # by_service, only _IDENTITY_ACTIONS
     lowered: frozenset[str]
-    _scoped: dict[str, list[str]] = field(default_factory=dict)
+    _scoped: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
 
-    def scoped(self, service: str) -> list[str]:
-        """The actions of a service pattern that can be scoped to a resource, in order."""
+    def scoped(self, service: str) -> tuple[list[str], list[str], bool]:
+        """For a service pattern: (the actions that can be scoped to a resource, in order;
+        those of them that enter roles; whether any reads a credential)."""
         found = self._scoped.get(service)
         if found is None:
             meets = {svc for svc, acts in self.by_service.items()
                      if _service_meets(service, acts[0])}
-            found = self._scoped[service] = [
-                a for a in self.actions
-                if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+            scoped = [a for a in self.actions
+                      if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+            found = self._scoped[service] = (
+                scoped, [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS],
+                any(aws.credential_action(a) for a in scoped))
         return found
 
 
@@ -598,7 +598,7 @@ def _affixes(pattern: str) -> tuple[str, str] | None:
 
 def _arn_meets(pattern: str, arn: str) -> bool:
     """globs_meet for an identity's ARN, without its cache (each pair is asked about once per
-    statement key): an ARN without wildcards meets a pattern when the pattern matches it."""
+    statement key), rejecting first by the pattern's literal ends."""
     if "*" in arn or "?" in arn:
         return globs_meet(pattern, arn)
     ends = _affixes(pattern)
@@ -607,13 +607,7 @@ def _arn_meets(pattern: str, arn: str) -> bool:
     head, tail = ends
     if not (arn.startswith(head) and arn.endswith(tail)) or len(arn) < len(head) + len(tail):
         return False
-    return bool(_glob_regex(pattern).fullmatch(arn))
-
-
-@cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """An IAM glob as a regex: `*` any run of characters, `?` any one."""
-    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+    return globs_meet.__wrapped__(pattern, arn)
 
 
 def _service_meets(service: str, action: str) -> bool:
