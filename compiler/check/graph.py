@@ -101,7 +101,7 @@ class Graph:
 
         A shared run of destinations is walked once: the second time, all of it is reached."""
         parents: dict[str, Edge] = {}
-        queue = deque()
+        queue: deque[str] = deque()
         for e in first:
             if e.dst not in parents:
                 parents[e.dst] = e
@@ -311,7 +311,7 @@ class _Builder:
                 self.g.link(src, claim.node, f"egress {e.dest.address}", e.origin.span)
 
     def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
-        inst = self.m.instances[g.target.instance]
+        inst = self.m.instance(g.target.instance)
         node = instance_id(inst.key)
         if inst.type == "kms_key" and ("kms:decrypt" in aws.actions_of(self.m, g)):
             node += "#decrypt"
@@ -324,7 +324,7 @@ class _Builder:
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
-        repo = g.target.raw.lower()
+        repo = (g.target.raw or "").lower()
         hits = [i for i in self.m.instances.values()
                 if i.type == "github_repo" and str(i.attr("repo", "")).lower() == repo]
         for inst in hits:

@@ -19,7 +19,8 @@ def _q(s: str) -> str:
 def render(report: Report) -> str:
     """Every node a principal can reach, and the edges between them."""
     g = report.graph
-    hot_nodes, hot_edges = set(), set()
+    hot_nodes: set[str] = set()
+    hot_edges: set[tuple[str, str]] = set()
     for f in report.findings:
         ids = [h.node for h in f.witness]
         hot_nodes.update(ids)
