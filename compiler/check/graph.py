@@ -12,7 +12,7 @@ account guard is not consulted.
 """
 from __future__ import annotations
 
-import re
+import bisect
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import cache
@@ -203,7 +203,10 @@ class _Builder:
                 self.trust_any.append(arn)
             for name in names or ():
                 self.trust_names[name].append(arn)
+        self.sorted_arns = sorted(self.identities)
         self._reached: dict[tuple, tuple[str, ...]] = {}
+        self._shared: dict[tuple, _Matched] = {}
+        self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}
         self._passable: frozenset[str] | None = None
@@ -456,27 +459,71 @@ class _Builder:
         return out
 
     def identity_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
+        """The imported roles and users these actions on `res` enter, in declaration order.
+        What holds for every caller (roles a service may assume, users) is computed once per
+        (actions among those, pattern); the roles that trust this caller are merged in."""
         wanted = acts.lowered & _IDENTITY_ACTIONS
         if not wanted:
             return []
-        candidates: set[str] = set()
-        if wanted & aws.ASSUME:
-            candidates |= admitted
-        if wanted & aws.PASS:
-            candidates |= self.passable()
-        if wanted & aws.USER_KEYS:
-            candidates |= self.users
-        out = []
-        for arn in sorted(candidates, key=self.order.__getitem__):
-            ident, node = self.identities[arn], self.arn_node[arn]
-            if not node.startswith(f"{ident.kind}:") or not _arn_meets(res, arn):
-                continue
-            hits = {a.lower() for a in _acting_on(acts.identity_actions, arn)}
-            if ident.kind == "role" and self.role_admits(ident, hits, admitted):
-                out.append(node)
-            elif ident.kind == "user" and hits & aws.USER_KEYS:
-                out.append(node)
-        return out
+        shared = self.shared_identities(wanted - aws.ASSUME, res)
+        extras = sorted((arn for arn in (admitted if wanted & aws.ASSUME else ())
+                         if arn not in shared.arns and self.enters(arn, res, aws.ASSUME)),
+                        key=self.order.__getitem__)
+        nodes = list(shared.nodes)
+        if extras:
+            orders = list(shared.orders)
+            for arn in extras:
+                at = bisect.bisect(orders, self.order[arn])
+                orders.insert(at, self.order[arn])
+                nodes.insert(at, self.arn_node[arn])
+        return nodes
+
+    def shared_identities(self, wanted: frozenset[str], res: str) -> _Matched:
+        """The roles (that a service may assume) passed and users keyed by `wanted` on `res`."""
+        found = self._shared.get((wanted, res))
+        if found is None:
+            candidates: set[str] = set()
+            if wanted & aws.PASS:
+                candidates |= self.passable()
+            if wanted & aws.USER_KEYS:
+                candidates |= self.users
+            arns = sorted((arn for arn in self.arns_under(res)
+                           if arn in candidates and self.enters(arn, res, wanted)),
+                          key=self.order.__getitem__)
+            found = self._shared[(wanted, res)] = _Matched(
+                tuple(self.arn_node[a] for a in arns), [self.order[a] for a in arns],
+                frozenset(arns))
+        return found
+
+    def arns_under(self, pattern: str) -> list[str]:
+        """The identities' ARNs that start with the pattern's text before its first wildcard
+        (a superset of those it matches), from the sorted list."""
+        ends = _affixes(pattern)
+        head = pattern if ends is None else ends[0]
+        lo = bisect.bisect_left(self.sorted_arns, head)
+        hi = bisect.bisect_left(self.sorted_arns, head + "\U0010ffff")
+        return self.sorted_arns[lo:hi]
+
+    def enters(self, arn: str, res: str, wanted: frozenset[str]) -> bool:
+        """Whether one of `wanted` on `res` reaches this identity: its node is its own (not a
+        declared iam_role's), `res` covers its ARN, and an action it is scoped to is wanted.
+        A role entered by iam:PassRole must be one a service may assume, one entered by
+        sts:AssumeRole one that trusts the caller: the callers see to that."""
+        ident = self.identities[arn]
+        if not self.arn_node[arn].startswith(f"{ident.kind}:") or not _arn_meets(res, arn):
+            return False
+        hits = self.acting(arn) & wanted
+        if ident.kind == "role":
+            return bool(hits & (aws.ASSUME | aws.PASS))
+        return bool(hits & aws.USER_KEYS)
+
+    def acting(self, arn: str) -> frozenset[str]:
+        """The actions that enter identities (lower-case) the catalogue scopes to this ARN."""
+        found = self._acting.get(arn)
+        if found is None:
+            found = self._acting[arn] = frozenset(
+                a.lower() for a in _acting_on(_IDENTITY_BY_SERVICE, arn))
+        return found
 
     def role_admits(self, ident: Identity, acts: set[str], admitted) -> bool:
         """Whether these actions let the caller in: assuming it, if its trust names the caller
@@ -512,10 +559,9 @@ class _Builder:
         """A pattern over an env's account reaches whatever exists there (grants as written);
         role patterns into an account with no authz file reach roles nobody can look into."""
         _, _, service, _, account, resource = arn_fields(res)
-        scoped = acts.scoped(service)
+        scoped, roles, cred = acts.scoped(service)
         if not scoped:
             return []
-        roles = [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS]
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
             known.add(account)
@@ -525,7 +571,6 @@ class _Builder:
                 continue
             env = self.account_env.get(acct)
             if acct != caller_account and env is not None:
-                cred = any(aws.credential_action(a) for a in scoped)
                 out.append(self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,
@@ -539,6 +584,18 @@ class _Builder:
 
 #: The actions that lead from a statement to an imported role or user.
 _IDENTITY_ACTIONS = aws.ASSUME | aws.PASS | aws.USER_KEYS
+_IDENTITY_BY_SERVICE = {"sts": ["sts:AssumeRole"],
+                        "iam": ["iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+                                "iam:UpdateLoginProfile"]}
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """Identities matched once and shared: their nodes and positions in declaration order."""
+
+    nodes: tuple[str, ...]
+    orders: list[int]
+    arns: frozenset[str]
 
 
 @dataclass(eq=False)
@@ -548,19 +605,21 @@ class _Actions:
 
     actions: tuple[str, ...]
     by_service: dict[str, list[str]]
-    identity_actions: dict[str, list[str]]  # by_service, only _IDENTITY_ACTIONS
     lowered: frozenset[str]
-    _scoped: dict[str, list[str]] = field(default_factory=dict)
+    _scoped: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
 
-    def scoped(self, service: str) -> list[str]:
-        """The actions of a service pattern that can be scoped to a resource, in order."""
+    def scoped(self, service: str) -> tuple[list[str], list[str], bool]:
+        """For a service pattern: (the actions that can be scoped to a resource, in order;
+        those of them that enter roles; whether any reads a credential)."""
         found = self._scoped.get(service)
         if found is None:
             meets = {svc for svc, acts in self.by_service.items()
                      if _service_meets(service, acts[0])}
-            found = self._scoped[service] = [
-                a for a in self.actions
-                if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+            scoped = [a for a in self.actions
+                      if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+            found = self._scoped[service] = (
+                scoped, [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS],
+                any(aws.credential_action(a) for a in scoped))
         return found
 
 
@@ -569,11 +628,7 @@ def _prepared(actions: tuple[str, ...]) -> _Actions:
     by_service: dict[str, list[str]] = defaultdict(list)
     for a in actions:
         by_service[a.split(":")[0].lower()].append(a)
-    lowered = frozenset(a.lower() for a in actions)
-    identity_actions = {svc: [a for a in acts if a.lower() in _IDENTITY_ACTIONS]
-                        for svc, acts in by_service.items()}
-    return _Actions(actions, dict(by_service), {k: v for k, v in identity_actions.items() if v},
-                    lowered)
+    return _Actions(actions, dict(by_service), frozenset(a.lower() for a in actions))
 
 
 @cache
@@ -601,7 +656,7 @@ def _affixes(pattern: str) -> tuple[str, str] | None:
 
 def _arn_meets(pattern: str, arn: str) -> bool:
     """globs_meet for an identity's ARN, without its cache (each pair is asked about once per
-    statement key): an ARN without wildcards meets a pattern when the pattern matches it."""
+    statement key), rejecting first by the pattern's literal ends."""
     if "*" in arn or "?" in arn:
         return globs_meet(pattern, arn)
     ends = _affixes(pattern)
@@ -610,13 +665,7 @@ def _arn_meets(pattern: str, arn: str) -> bool:
     head, tail = ends
     if not (arn.startswith(head) and arn.endswith(tail)) or len(arn) < len(head) + len(tail):
         return False
-    return bool(_glob_regex(pattern).fullmatch(arn))
-
-
-@cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """An IAM glob as a regex: `*` any run of characters, `?` any one."""
-    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+    return globs_meet.__wrapped__(pattern, arn)
 
 
 def _service_meets(service: str, action: str) -> bool:
