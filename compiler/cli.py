@@ -155,11 +155,11 @@ def _render(report, fmt: str, color: bool) -> str:
 
 
 def _run_check(model, files, authz_files):
-    from .check import AuthzError, check
-    try:
-        return check(model, files, authz_files)
-    except AuthzError as exc:
-        raise pipeline.UsageError(str(exc)) from None
+    from .check import check
+    report = check(model, files, authz_files)  # a malformed authz file: InputErrors, exit 2
+    for w in report.warnings:
+        print(f"agentpol: warning: {w}", file=sys.stderr)
+    return report
 
 
 def _check(args) -> int:

@@ -27,6 +27,7 @@ class Report:
     triples: int  # (principal, action, resource) triples examined
     opaque_roles: int  # roles reachable but known only by name (no authz file)
     graph: Graph
+    warnings: tuple[str, ...] = ()  # what the authz files could not tell the proof
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -42,6 +43,7 @@ def check(model: Model, files: Mapping[str, str] | None = None,
     accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
         Path(a) for a in given if not isinstance(a, Account))
     graph = build(model, accounts)
+    warnings = _authz.warnings(model, accounts)
     built: dict[str, Mapping[str, str]] = {}
 
     def compiled() -> Mapping[str, str]:
@@ -56,4 +58,4 @@ def check(model: Model, files: Mapping[str, str] | None = None,
     ctx = Context(model, graph, compiled)
     found = {f for rule in RULES.values() for f in rule(ctx)}
     return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
-                  graph.opaque_roles(), graph)
+                  graph.opaque_roles(), graph, warnings)

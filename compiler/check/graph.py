@@ -1,10 +1,12 @@
 """The reachability graph the proof walks: who can get to what, and by which statement.
 
-Nodes are principals (agent@env), resource instances, roles and users (declared, or read from
-`--aws-authz` files), the parts of another env's AWS account a raw pattern covers, the CI secrets
-a GitHub repo holds, the hosts, domains and cidrs an env owns, and the upstreams of tool servers.
-Every edge comes from one grant, egress, upstream or policy statement and keeps its source
-location, so a path is a witness.
+Nodes are principals (agent@env, and each env's `aws_runtime`), resource instances, roles and
+users (declared, or read from `--aws-authz` files), the parts of another env's AWS account a raw
+pattern covers, the CI secrets a GitHub repo holds, the hosts, domains and cidrs an env owns, and
+the upstreams of tool servers. Every edge comes from one grant, egress, upstream or policy
+statement and keeps its source location, so a path is a witness. An agent whose role an authz
+file shows as deployed (`agentpol-AGENT` in its env's account) runs as that role: the role's
+deployed policies are its grants too, hand-added ones included.
 
 Grants are taken as written (after expansion): shadow and pending grants are edges too (they are
 one review away from going live), denies subtract nothing from a pattern, and the AWS target's
@@ -19,7 +21,7 @@ from typing import Iterable, Mapping
 from agentpol import schema
 from agentpol.catalogue import iam
 from agentpol.expand import endpoint
-from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+from agentpol.model import AWS_TYPES, Environment, Grant, Instance, Model, Principal
 
 from . import aws
 from .authz import Account, Identity, listed, statements, trust_admits
@@ -68,17 +70,21 @@ class Graph:
             self.out[src].append(edge)
 
     def reach(self, first: Iterable[Edge]) -> dict[str, Edge]:
-        """Breadth-first from these first hops: node -> the edge that reached it first."""
+        """Breadth-first from these first hops: node -> the edge that reached it first. The
+        nodes they start from are never re-entered (a role that can assume itself)."""
         parents: dict[str, Edge] = {}
         queue = deque()
+        first = list(first)
+        starts = {e.src for e in first}
         for e in first:
-            if e.dst not in parents:
+            if e.dst not in parents and e.dst not in starts:
                 parents[e.dst] = e
                 queue.append(e.dst)
         while queue:
             n = queue.popleft()
             for e in self.out.get(n, ()):
-                if e.dst not in parents and self.nodes[e.dst].kind != "principal":
+                if e.dst not in parents and e.dst not in starts \
+                        and self.nodes[e.dst].kind != "principal":
                     parents[e.dst] = e
                     queue.append(e.dst)
         return parents
@@ -109,6 +115,10 @@ def principal_id(key: str) -> str:
 
 def instance_id(key: str) -> str:
     return f"i:{key}"
+
+
+def runtime_id(env: str) -> str:
+    return f"runtime:{env}"
 
 
 def build(model: Model, accounts: Iterable[Account] = ()) -> Graph:
@@ -152,10 +162,12 @@ class _Builder:
         self.network_claims()
         for ident in self.identities.values():
             node = self.arn_node[ident.arn]
-            for doc in ident.policies:
-                self.policy_edges(node, ident, doc)
+            for pol in ident.policies:
+                self.policy_edges(node, ident, pol.document, pol.source)
         for p in self.m.principals.values():
             self.principal(p)
+        for env in self.m.environments.values():
+            self.runtime(env)
         return self.g
 
     # --- nodes ------------------------------------------------------------------------------
@@ -230,6 +242,10 @@ class _Builder:
         src = self.g.add(Node(principal_id(p.key), p.key, "principal", p.env, False, p.span))
         env = self.m.environments[p.env]
         caller = (aws.principal_arn(self.m, p), env.aws_account)
+        deployed = self.identities.get(caller[0] or "")
+        if deployed is not None:  # its role as deployed: what was added by hand counts too
+            self.g.link(src, self.arn_node[deployed.arn], "runs as (deployed role)",
+                        deployed.source)
         for g in p.grants:
             via, where = str(g.access), g.origin.span
             if g.target.instance is not None:
@@ -245,6 +261,18 @@ class _Builder:
             self.g.triples.add((p.key, "connect", f"{e.host}:{e.port}"))
             for claim in self.egress_claims(dest(e.host), p.env):
                 self.g.link(src, claim.node, f"egress {e.host}:{e.port}", e.origin.span)
+
+    def runtime(self, env: Environment) -> None:
+        """An env's `aws_runtime` is one of its principals: its agents can read their host's
+        credentials. Its permissions are those an authz file shows for its ARN (its agents'
+        roles, which it may assume, hold only what they are granted)."""
+        if not env.aws_runtime:
+            return
+        src = self.g.add(Node(runtime_id(env.name), f"aws_runtime of {env.name} "
+                              f"({env.aws_runtime})", "principal", env.name, False, env.span))
+        ident = self.identities.get(env.aws_runtime)
+        if ident is not None:
+            self.g.link(src, self.arn_node[ident.arn], "runs as", ident.source)
 
     def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
         inst = self.m.instances[g.target.instance]
@@ -319,7 +347,7 @@ class _Builder:
 
     # --- IAM ------------------------------------------------------------------------------
 
-    def policy_edges(self, src: str, ident: Identity, doc: Mapping) -> None:
+    def policy_edges(self, src: str, ident: Identity, doc: Mapping, where: str) -> None:
         caller = (ident.arn, ident.account)
         for s in statements(doc):
             if s.get("Effect") != "Allow":
@@ -333,7 +361,7 @@ class _Builder:
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, ident.source)
+            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, where)
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[aws.IamGrant], via: str, where: Location) -> None:

@@ -67,7 +67,7 @@ def test_authz_reads_url_encoded_documents(tmp_path):
     ({"nothing": []}, "get-account-authorization-details"),
     ({"RoleDetailList": [ROLE, {**ROLE, "Arn": "arn:aws:iam::444444444444:role/r"}]},
      "one account"),
-    ({"RoleDetailList": [{"RoleName": "x"}]}, "malformed"),
+    ({"RoleDetailList": [{"RoleName": "x"}]}, "not the ARN of role x"),
 ])
 def test_authz_rejects(tmp_path, doc, problem):
     with pytest.raises(AuthzError, match=problem):
