@@ -106,17 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     _review_args(df)
     df.set_defaults(run=_diff)
 
-    s = sub.add_parser("snapshot", help="collect what exists in AWS (boto3) for --aws-authz")
-    s.add_argument("provider", choices=("aws",))
-    s.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
-    s.set_defaults(run=_snapshot)
-
-    d = sub.add_parser("drift", help="compare deployed roles with the compiled ones "
-                                     "(exit 1 on drift)")
-    d.add_argument("out", type=Path, metavar="OUT", help="a compile output directory")
-    d.add_argument("--aws", action="store_true", help="read the account live through boto3")
+    from .live import commands as live
+    live.snapshot_parser(sub).set_defaults(run=live.run_snapshot)
+    d = live.drift_parser(sub)
     _authz_args(d)
-    d.set_defaults(run=_drift)
+    d.set_defaults(run=live.run_drift)
     return p
 
 
@@ -271,49 +265,3 @@ def _diff(args) -> int:
     print(diff.render(found, args.format), end="")
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
-
-def _snapshot(args) -> int:
-    from .live import snapshot
-    text = snapshot.dumps(_live(snapshot.collect))
-    artifacts.write_file(args.output, text)
-    print(f"agentpol: wrote {args.output}")
-    return EXIT_OK
-
-
-def _drift(args) -> int:
-    from .live import drift, snapshot
-    if args.aws == bool(args.aws_authz):
-        raise pipeline.UsageError("drift: give --aws or --aws-authz FILE (one of them)")
-    desired = {d.account: d for d in drift.compiled(args.out)}
-    if not desired:
-        raise pipeline.UsageError(f"{args.out}: no aws/*/main.tf.json (compile with aws first)")
-    if args.aws:
-        sources = [(_live(snapshot.caller_account), _live(snapshot.collect))]
-    else:
-        sources = [(drift.account_of(d), d) for d in map(_read_json, args.aws_authz)]
-    found, compared = [], 0
-    for account, details in sources:
-        if account not in desired:
-            raise pipeline.UsageError(f"account {account} belongs to no compiled environment")
-        found += drift.compare(desired[account], details)
-        compared += 1
-    for item in found:
-        print(item)
-    print(f"agentpol: {len(found)} drift(s) in {compared} account(s)")
-    return EXIT_FINDINGS if found else EXIT_OK
-
-
-def _live(call):
-    """Run one boto3 call; AWS's own errors (no credentials, access denied) exit 2."""
-    from botocore.exceptions import BotoCoreError, ClientError
-    try:
-        return call()
-    except (BotoCoreError, ClientError) as exc:
-        raise pipeline.UsageError(f"AWS: {exc}") from None
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise pipeline.UsageError(f"{path}: {exc}") from None

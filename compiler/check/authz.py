@@ -124,11 +124,16 @@ def read(path: Path) -> Account:
     except (OSError, UnicodeDecodeError) as exc:
         raise AuthzError([Diagnostic("E040", f"cannot read: {exc}", Span(str(path), 1, 1))],
                          {}) from None
-    reader = _Reader(str(path), text)
+    return parse(text, str(path))
+
+
+def parse(text: str, path: str) -> Account:
+    """An account from the text of an authz file (`path` names it in messages)."""
+    reader = _Reader(path, text)
     account = reader.account()
     if reader.diagnostics:  # a caret under a line of a minified file would be the whole file
         short = max(map(len, text.splitlines() or [""])) <= _SHOWN_LINE
-        raise AuthzError(reader.diagnostics, {str(path): text} if short else {})
+        raise AuthzError(reader.diagnostics, {path: text} if short else {})
     assert account is not None
     return account
 
@@ -315,9 +320,10 @@ class _Reader:
         return name, self.policies(f"{name} (group)", inline, attached, managed)
 
     def managed(self, p: Mapping) -> tuple[str, ManagedPolicy] | None:
-        name, arn = p.get("PolicyName"), p.get("Arn")
-        label = f"policy {name}" if isinstance(name, str) else "a managed policy"
+        arn = p.get("Arn")
         m = _POLICY_ARN.match(arn) if isinstance(arn, str) else None
+        name = p.get("PolicyName", m[3] if m else None)  # some answers leave it out
+        label = f"policy {name}" if isinstance(name, str) else "a managed policy"
         if not isinstance(name, str) or m is None or m[3] != name:
             self.fail(f"{label}: `PolicyName` and `Arn` must name one managed policy, found "
                       f"{_shown(name)} and {_shown(arn)}",
