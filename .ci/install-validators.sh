@@ -2,7 +2,8 @@
 # Install the external validators that tests/validators/ runs against emitted files:
 #   - Debian packages: squid (`squid -k parse`), graphviz (`dot`, for `agentpol graph`)
 #   - npm packages pinned in tests/node/package-lock.json: @anthropic-ai/sandbox-runtime,
-#     @octokit/openapi (installed into tests/node/node_modules)
+#     @octokit/openapi, and vscode-textmate + vscode-oniguruma (VS Code's tokenizer, for the
+#     editors/ grammar test), installed into tests/node/node_modules
 # Idempotent and non-interactive: installs only what is missing, and runs `apt-get update` only
 # when it has something to install. Python packages come from `pip install -e '.[test]'`.
 set -euo pipefail
@@ -62,6 +63,6 @@ squid_bin="$(command -v squid || echo /usr/sbin/squid)"
 echo "install-validators: $("$squid_bin" -v | head -n1)"
 echo "install-validators: $(dot -V 2>&1)"
 echo "install-validators: node $(node --version), npm $(npm --version)"
-for pkg in @anthropic-ai/sandbox-runtime @octokit/openapi; do
+for pkg in @anthropic-ai/sandbox-runtime @octokit/openapi vscode-textmate vscode-oniguruma; do
   echo "install-validators: $pkg $(node -p "require('./$node_dir/node_modules/$pkg/package.json').version")"
 done

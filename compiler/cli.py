@@ -1,4 +1,4 @@
-"""The `agentpol` command line (DESIGN.md's CLI contract).
+"""The `agentpol` command line: compile, check and review agent permissions.
 
 Exit codes: 0 clean, 1 findings of severity error, 2 invalid input or usage. Input errors are
 rendered in the caret format, all at once; a traceback never reaches the user.
@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
@@ -22,7 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a reader that closed the pipe shows here, where it is handled
+        return status
     except InputErrors as errs:
         sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
@@ -33,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # `agentpol explain ... | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_OK
     except OSError as exc:  # an output path that cannot be written, a file that vanished
         print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -45,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="agentpol", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"agentpol {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    i = sub.add_parser("init", help="write a small commented starter organisation into DIR")
+    i.add_argument("dir", nargs="?", default="policies", type=Path)
+    i.set_defaults(run=_init)
 
     c = sub.add_parser("compile", help="emit least-privilege artifacts for every agent@env")
     c.add_argument("dir", nargs="?", default="policies", type=Path)
@@ -60,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     _authz_args(ch)
     ch.add_argument("--format", default="text", choices=("text", "json", "sarif", "github"))
     ch.add_argument("--output", default=None, type=Path, metavar="FILE")
+    ch.add_argument("--killed", action="append", default=[], type=Path, metavar="OUT",
+                    help="output of `agentpol kill` in force: report what it leaves open")
     _review_args(ch)
     ch.set_defaults(run=_check)
 
@@ -111,6 +124,29 @@ def _parser() -> argparse.ArgumentParser:
     d = live.drift_parser(sub)
     _authz_args(d)
     d.set_defaults(run=live.run_drift)
+
+    kl = sub.add_parser("kill", help="the emergency stop of AGENT@ENV or a whole ENV, at every "
+                                     "layer (files and a runbook)")
+    kl.add_argument("who", metavar="AGENT@ENV|ENV")
+    kl.add_argument("dir", nargs="?", default="policies", type=Path)
+    kl.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    kl.add_argument("--now", default=None, metavar="TIME",
+                    help="revoke sessions issued before this UTC time (ISO 8601; default: now)")
+    kl.set_defaults(run=_kill)
+
+    sg = sub.add_parser("suggest", help="least privilege learned from the decision log and "
+                                        "CloudTrail: unused grants, out-of-grant calls, a patch")
+    sg.add_argument("dir", nargs="?", default="policies", type=Path)
+    sg.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+                    help="gateway decision log, JSON lines, gzip accepted (repeatable)")
+    sg.add_argument("--cloudtrail", action="append", default=[], type=Path, metavar="FILE",
+                    help="CloudTrail file, {\"Records\": [...]} or JSON lines (repeatable)")
+    sg.add_argument("--since", default=None, metavar="DATE", help="start of the period (UTC)")
+    sg.add_argument("--until", default=None, metavar="DATE", help="end of the period (UTC)")
+    sg.add_argument("--format", default="markdown", choices=("markdown", "json"))
+    sg.add_argument("--write", action="store_true", help="apply the patch to the sources")
+    _review_args(sg)
+    sg.set_defaults(run=_suggest)
     return p
 
 
@@ -122,6 +158,23 @@ def _authz_args(p: argparse.ArgumentParser) -> None:
 def _review_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", default=None, metavar="DATE",
                    help="date for review windows (default: today, or SOURCE_DATE_EPOCH)")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("agentpol")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _init(args) -> int:
+    from .init import Refused, init, next_steps
+    try:
+        written = init(args.dir)
+    except Refused as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    print(f"agentpol: wrote {len(written)} files to {args.dir}; next:\n{next_steps(args.dir)}")
+    return EXIT_OK
 
 
 def _compile(args) -> int:
@@ -148,9 +201,9 @@ def _render(report, fmt: str, color: bool) -> str:
     return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
 
 
-def _run_check(model, files, authz_files):
+def _run_check(model, files, authz_files, killed=()):
     from .check import check
-    report = check(model, files, authz_files)  # a malformed authz file: InputErrors, exit 2
+    report = check(model, files, authz_files, killed)  # a bad authz file: InputErrors, exit 2
     for w in report.warnings:
         print(f"agentpol: warning: {w}", file=sys.stderr)
     return report
@@ -158,7 +211,8 @@ def _run_check(model, files, authz_files):
 
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
-    report = _run_check(model, None, args.aws_authz)
+    killed = [key for out in args.killed for key in _kill_record(out)["principals"]]
+    report = _run_check(model, None, args.aws_authz, killed)
     text = _render(report, args.format, args.output is None and sys.stdout.isatty())
     if args.output is None:
         print(text, end="")
@@ -189,8 +243,10 @@ def _graph(args) -> int:
 def _explain(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     agent, _, env = args.who.partition("@")
-    if agent not in model.program.agents:
-        raise pipeline.UsageError(f"unknown agent {agent!r}")
+    for kind, name, known in (("agent", agent, model.program.agents),
+                              ("environment", env, model.environments)):
+        if name and name not in known:
+            raise pipeline.UsageError(f"unknown {kind} {name!r}; declared: {', '.join(known)}")
     chosen = [p for p in model.principals.values()
               if p.agent == agent and (not env or p.env == env)]
     if not chosen:
@@ -265,3 +321,36 @@ def _diff(args) -> int:
     print(diff.render(found, args.format), end="")
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
+
+def _kill(args) -> int:
+    from agentpol.targets import kill
+    model = pipeline.load(args.dir)
+    try:
+        files = kill.emit(model, args.who, pipeline.instant(args.now))
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    files["manifest.json"] = artifacts.manifest(files, dict.fromkeys(files, "kill"), model)
+    artifacts.write_tree(args.output, files)
+    print(f"agentpol: wrote {len(files)} files to {args.output}; apply them in the order "
+          f"{args.output / 'README.md'} gives")
+    return EXIT_OK
+
+
+def _kill_record(out: Path) -> dict:
+    """The `kill.json` of a kill output: which principals it stopped."""
+    record = _read_json(out / "kill.json")
+    if not isinstance(record, dict) or not isinstance(record.get("principals"), list):
+        raise pipeline.UsageError(f"{out / 'kill.json'}: not the record of an agentpol kill")
+    return record
+
+
+def _suggest(args) -> int:
+    from .suggest import cli as suggest_cli
+    return suggest_cli.run(args, pipeline.load(args.dir, now=args.now), pipeline.today(args.now))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise pipeline.UsageError(f"{path}: {exc}") from None

@@ -33,6 +33,8 @@ RULES: Mapping[str, tuple[str, str]] = {
     "test-failed": (ERROR, "an expect in a test block does not hold"),
     "unused": (WARNING, "a resource or profile nobody uses"),
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
+    "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
+                           "open"),
     "env-bridge": (WARNING, "an imported role or user of a non-protected env reaches a "
                             "protected env's credential; no agent reaches it today"),
 }

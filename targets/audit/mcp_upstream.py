@@ -5,25 +5,23 @@ declared upstreams and nothing else, so an agent that re-points the server gets 
 A shared server (no env of its own) is locked in every env's namespace: a policy that selects
 no pod there does nothing, and wherever agentpol's envs run it, it is held.
 
-The three files are built by `agentpol.catalogue.netpolicy`, the builders the network target
+The three files are built by `agentpol.targets._netpolicy`, the builders the network target
 uses for agents' pods, so both targets write the same formats.
 """
 from __future__ import annotations
 
-import ipaddress
-
-from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
-from agentpol.catalogue.netpolicy.destinations import Dest, Subject, dest
+from agentpol.targets._netpolicy import cilium, kubernetes, squid
+from agentpol.targets._netpolicy.destinations import Subject
 from agentpol.model import Environment, Instance, Model
 
 
 def files(model: Model, env: Environment) -> dict[str, str]:
     out = {}
     for inst in model.instances.values():
-        if inst.type == "mcp_server" and inst.attr("upstream") and inst.env in (env.name, None):
+        if inst.type == "mcp_server" and inst.upstreams and inst.env in (env.name, None):
             subject = Subject(name=f"mcp-{inst.name}", namespace=env.k8s_namespace,
                               selector=inst.name, principal=_who(inst, env))
-            upstreams = tuple(sorted({_upstream(u) for u in inst.attr("upstream")}))
+            upstreams = tuple(sorted(set(inst.upstreams)))
             base = f"network/{env.name}/mcp-{inst.name}/"
             out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams)
             out[base + cilium.FILE] = cilium.policy(subject, upstreams)
@@ -33,14 +31,3 @@ def files(model: Model, env: Environment) -> dict[str, str]:
 
 def _who(inst: Instance, env: Environment) -> str:
     return f"mcp_server.{inst.name}@{env.name}"
-
-
-def _upstream(value: str) -> Dest:
-    """`host:port` (schema: a host name or an IP address) -> an ip or domain destination."""
-    host, _, port = value.rpartition(":")
-    host = host.strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return dest("domain", host, int(port))
-    return dest("ip", host, int(port))

@@ -2,7 +2,7 @@
 denies, approvals, budgets and rates, and the env boundary.
 
 Cedar skips a policy whose condition errors, and a forbid whose condition reads a missing key
-does not apply; so each limit is written twice (DESIGN.md): inside the permit's `when` (an
+does not apply; so each limit is written twice: inside the permit's `when` (an
 unmet or missing limit leaves nothing permitted) and as a `forbid ... unless` (a missing key
 satisfies no `unless`). Permits of shadow principals and of grants pending review carry
 `@mode("shadow")`: the gateway logs what they would allow and does not forward it.

@@ -3,15 +3,15 @@
 For every principal (a shadow one, or one with nothing live, gets files that deny everything):
 `network/E/A/networkpolicy.yaml`, `cilium.yaml`, `squid.conf`, `sandbox-runtime.json`,
 `claude-settings.json`, built from `live_egress()` (declared egress plus the hosts of the apis
-and mcp_servers it calls). The three cluster formats are built by `agentpol.catalogue.netpolicy`
+and mcp_servers it calls). The three cluster formats are built by `agentpol.targets._netpolicy`
 (shared with the audit target, which locks MCP servers' pods); the two sandbox formats, which
 run the agent itself, are built here. Every builder takes a `Subject` and destinations, not a
 Principal.
 """
 from __future__ import annotations
 
-from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
-from agentpol.catalogue.netpolicy.destinations import Subject, destinations
+from agentpol.targets._netpolicy import cilium, kubernetes, squid
+from agentpol.targets._netpolicy.destinations import Subject, destinations
 from agentpol.model import Model, Principal
 
 from . import claude, sandbox
@@ -25,9 +25,14 @@ def emit(model: Model) -> dict[str, str]:
     return files
 
 
+def subject_of(model: Model, p: Principal) -> Subject:
+    """The pods of agent@env: its service account's, in its env's namespace."""
+    return Subject(name=p.agent, namespace=model.environments[p.env].k8s_namespace,
+                   selector=p.service_account, principal=p.key)
+
+
 def principal_files(model: Model, p: Principal) -> dict[str, str]:
-    subject = Subject(name=p.agent, namespace=model.environments[p.env].k8s_namespace,
-                      selector=p.service_account, principal=p.key)
+    subject = subject_of(model, p)
     dests = destinations(p.live_egress())
     denied = denied_for(model, p.env)
     base = f"network/{p.env}/{p.agent}/"

@@ -1,7 +1,7 @@
 """What the sandbox formats deny outright: other protected environments' names and ranges.
 
 Only sandbox-runtime and Claude Code have an explicit deny list, so this stays in the network
-target; the destinations and the cluster formats are in `agentpol.catalogue.netpolicy`.
+target; the destinations and the cluster formats are in `agentpol.targets._netpolicy`.
 """
 from __future__ import annotations
 

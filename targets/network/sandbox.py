@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from agentpol.catalogue.netpolicy.destinations import Dest, Subject, split
+from agentpol.targets._netpolicy.destinations import Dest, Subject, split
 
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied

@@ -122,7 +122,7 @@ def test_deterministic(acme_model, acme_files):
 
 def test_every_limit_is_written_twice():
     """Each budget, rate and approval condition sits in a permit's `when` and in a forbid's
-    `unless`, both guarded with `has` (DESIGN.md)."""
+    `unless`, both guarded with `has` (docs/targets/cedar.md)."""
     text = emit(model_from(PROGRAMS["corners"]))["cedar/staging/policies.cedar"]
     for cond in ("context has spend_cents_month && context has cost_cents && "
                  "context.cost_cents >= 0 && "

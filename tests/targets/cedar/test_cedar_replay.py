@@ -177,7 +177,7 @@ def test_missing_context_key_denied(files, key):
 @pytest.mark.parametrize("key", sorted(NEEDS))
 def test_missing_context_key_denied_by_the_permit_alone(files, key):
     """The permit's own `when` fails closed too: with every forbid removed, a missing key
-    still leaves nothing permitted (DESIGN.md: each limit written twice)."""
+    still leaves nothing permitted (docs/targets/cedar.md: each limit written twice)."""
     request_ = NEEDS[key]
     env = request_[0].split("@")[1]
     text = files[f"cedar/{env}/policies.cedar"]

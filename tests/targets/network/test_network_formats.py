@@ -1,11 +1,11 @@
 """The sandbox formats on their own (sandbox-runtime, Claude Code): what each leaves out and
 says so, the deny lists, and reuse for pods that are not an agent's. The cluster formats are
-tested with their builders (tests/compiler/catalogue/test_netpolicy.py)."""
+tested with their builders (tests/targets/_netpolicy/test_netpolicy.py)."""
 from __future__ import annotations
 
 import json
 
-from agentpol.catalogue.netpolicy.destinations import Dest, Subject
+from agentpol.targets._netpolicy.destinations import Dest, Subject
 from agentpol.targets.network import claude, sandbox
 from agentpol.targets.network.denied import Denied
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agentpol.catalogue.kubernetes import KUBE_DNS, SELECTOR_LABEL
+
 from .destinations import Dest, Subject, by_port, split
-from .kubernetes import KUBE_DNS, SELECTOR_LABEL, dump, header, metadata
+from .objects import dump, header, metadata
 
 FILE = "cilium.yaml"
 
 
 def policy(subject: Subject, dests: Iterable[Dest]) -> str:
     dests = tuple(dests)
-    carried, dropped = split(dests, FILE)  # Cilium expresses every kind: nothing is dropped
+    carried, _ = split(dests, FILE)  # Cilium expresses every kind: nothing is dropped
     egress = [_dns_rule()] if dests else [{"toEntities": ["none"]}]
     for port, group in by_port(carried).items():
         names = [_fqdn(d) for d in group if d.kind in ("domain", "wildcard")]
@@ -31,7 +33,7 @@ def policy(subject: Subject, dests: Iterable[Dest]) -> str:
     doc = {
         "apiVersion": "cilium.io/v2",
         "kind": "CiliumNetworkPolicy",
-        "metadata": metadata(subject, dropped),
+        "metadata": metadata(subject, {}),
         "spec": {
             "description": f"agentpol egress allowlist for {subject.principal}",
             "endpointSelector": {"matchLabels": {SELECTOR_LABEL: subject.selector}},

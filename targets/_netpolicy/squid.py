@@ -11,16 +11,16 @@ networks), so entries covered by a wider one in the same acl are dropped: the se
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Iterable
 
 from .destinations import Dest, Subject, by_port
+from .objects import header, object_name
 
 FILE = "squid.conf"
 
 
 def fragment(subject: Subject, dests: Iterable[Dest]) -> str:
-    prefix = re.sub(r"[^A-Za-z0-9_-]+", "_", subject.name)
+    prefix = object_name(subject)
     acls, rules = [], []
     for port, group in by_port(dests).items():
         port_acl = f"{prefix}_port_{port}"
@@ -33,14 +33,12 @@ def fragment(subject: Subject, dests: Iterable[Dest]) -> str:
                 acl = f"{prefix}_{what}_{port}"
                 acls.append(f"acl {acl} {acl_type} -n {' '.join(entries)}")
                 rules.append(f"http_access allow {acl} {port_acl}")
-    lines = [f"# agentpol: egress allowlist for {subject.principal} (squid.conf fragment); "
-             "generated, do not edit.",
-             "# The whole access policy of the egress proxy dedicated to this principal: include",
-             "# it after that proxy's http_port. Deny by default: only these destinations pass."]
+    notes = ["The whole access policy of the egress proxy dedicated to this principal: include",
+             "it after that proxy's http_port."]
     if any(d.kind == "wildcard" for d in dests):
-        lines.append("# A `.x` entry (from `*.x`) also matches `x`: dstdomain cannot exclude it.")
-    lines += acls + rules + ["http_access deny all"]
-    return "\n".join(lines) + "\n"
+        notes.append("A `.x` entry (from `*.x`) also matches `x`: dstdomain cannot exclude it.")
+    lines = acls + rules + ["http_access deny all"]
+    return header(subject, "squid.conf fragment", notes) + "\n".join(lines) + "\n"
 
 
 def _collapse_names(dests: Iterable[Dest]) -> list[str]:

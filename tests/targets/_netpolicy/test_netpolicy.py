@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import yaml
 
-from agentpol.catalogue.netpolicy import cilium, kubernetes, squid
-from agentpol.catalogue.netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject, dest,
+from agentpol.targets._netpolicy import cilium, kubernetes, objects, squid
+from agentpol.targets._netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject,
                                                        destinations, split)
 
 MCP = Subject(name="mcp-jira", namespace="agents-prod", selector="jira",
@@ -39,11 +39,10 @@ def test_destination_text():
 
 
 def test_destinations_normalised_and_deduplicated():
-    assert dest("domain", "API.Example.com.", 443) == Dest("domain", "api.example.com", 443)
-    assert dest("ip", "2001:0db8::0001", 443) == Dest("ip", "2001:db8::1", 443)
-    egress = [SimpleNamespace(kind="domain", host="B.com", port=443),
-              SimpleNamespace(kind="domain", host="b.com.", port=443),
-              SimpleNamespace(kind="cidr", host="10.0.0.0/8", port=22)]
+    assert Dest.parse("API.Example.com:443") == Dest("domain", "api.example.com", 443)
+    assert Dest.parse("[2001:0db8::0001]:443") == Dest("ip", "2001:db8::1", 443)
+    egress = [SimpleNamespace(dest=Dest.parse(text))
+              for text in ("B.com:443", "b.com:443", "10.0.0.0/8:22")]
     assert destinations(egress) == (Dest("cidr", "10.0.0.0/8", 22), Dest("domain", "b.com", 443))
 
 
@@ -53,7 +52,7 @@ def test_builders_serve_other_pods():
     assert np["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "jira"}
     cnp = yaml.safe_load(cilium.policy(MCP, UPSTREAM))
     assert {"matchName": "acme.atlassian.net"} in cnp["spec"]["egress"][1]["toFQDNs"]
-    assert "acl mcp-jira_domains_443 dstdomain -n acme.atlassian.net" in \
+    assert "acl agentpol-mcp-jira_domains_443 dstdomain -n acme.atlassian.net" in \
         squid.fragment(MCP, UPSTREAM)
 
 
@@ -66,7 +65,7 @@ def test_names_made_kubernetes_safe_and_namespace_optional():
 
 def test_names_that_are_made_safe_cannot_collide():
     """`a_b`, `A-B` and `a-b` are three agents of one namespace: three NetworkPolicies."""
-    names = {kubernetes.object_name(Subject(name=n, namespace="ns", selector=n, principal=n))
+    names = {objects.object_name(Subject(name=n, namespace="ns", selector=n, principal=n))
              for n in ("a_b", "A-B", "a-b", "_a-b")}
     assert len(names) == 4 and "agentpol-a-b" in names
     assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) for n in names)
@@ -77,7 +76,7 @@ def test_squid_any_ipv4_address_is_two_halves():
     from validators.squid import validate_squid_fragment
     text = squid.fragment(MCP, (Dest("cidr", "0.0.0.0/0", 443), Dest("ip", "10.1.2.3", 443),
                                 Dest("cidr", "2001:db8::/32", 443)))
-    assert "acl mcp-jira_addresses_443 dst -n 0.0.0.0/1 128.0.0.0/1 2001:db8::/32\n" in text
+    assert "acl agentpol-mcp-jira_addresses_443 dst -n 0.0.0.0/1 128.0.0.0/1 2001:db8::/32\n" in text
     assert validate_squid_fragment(text) == []
 
 
@@ -88,9 +87,9 @@ def test_squid_drops_entries_a_wider_one_covers():
              Dest("cidr", "10.0.0.0/8", 443), Dest("ip", "10.9.9.9", 443),
              Dest("ip", "192.0.2.1", 443))
     text = squid.fragment(MCP, dests)
-    assert "acl mcp-jira_domains_443 dstdomain -n .x.com ax.com\n" in text
-    assert "acl mcp-jira_domains_80 dstdomain -n x.com\n" in text  # other port, other acl
-    assert "acl mcp-jira_addresses_443 dst -n 10.0.0.0/8 192.0.2.1\n" in text
+    assert "acl agentpol-mcp-jira_domains_443 dstdomain -n .x.com ax.com\n" in text
+    assert "acl agentpol-mcp-jira_domains_80 dstdomain -n x.com\n" in text  # other port, other acl
+    assert "acl agentpol-mcp-jira_addresses_443 dst -n 10.0.0.0/8 192.0.2.1\n" in text
     assert text.endswith("http_access deny all\n")
 
 

@@ -3,16 +3,15 @@
 Each format expresses only some kinds of destination (EXPRESSES); builders take a `Subject`
 (not a Principal) so the same code serves an agent's pods (network target) and an MCP server's
 own pods (audit target). Cilium expresses every kind, so no destination that parses
-(LANGUAGE.md: host, IP or CIDR with a port; anything else is input error E027) is left
+(docs/language.md: host, IP or CIDR with a port; anything else is input error E027) is left
 without an enforcing format.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-KINDS = ("domain", "wildcard", "ip", "cidr")
+from agentpol.model import DEST_KINDS as KINDS, Destination as Dest, Egress
 
 #: Which destination kinds each emitted file can carry (DESIGN: "Each network format carries
 #: the destinations it can express"), this package's formats and the network target's sandbox
@@ -26,29 +25,6 @@ EXPRESSES: Mapping[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Dest:
-    """One allowed destination: kind, normalised host (lower-case name, compressed address or
-    network) and TCP port."""
-
-    kind: str
-    host: str
-    port: int
-
-    @property
-    def ipv6(self) -> bool:
-        return self.kind in ("ip", "cidr") and ":" in self.host
-
-    @property
-    def network(self) -> str:
-        """An ip or cidr as a CIDR (`/32` or `/128` for a single address)."""
-        return str(ipaddress.ip_network(self.host))
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if self.kind == "ip" and self.ipv6 else self.host
-        return f"{host}:{self.port}"
-
-
 @dataclass(frozen=True)
 class Subject:
     """The pods a policy is for: `name` names the policy objects and acls, `selector` is the
@@ -60,19 +36,9 @@ class Subject:
     principal: str
 
 
-def dest(kind: str, host: str, port: int) -> Dest:
-    """A destination with its host normalised, so equal destinations compare equal."""
-    if kind == "ip":
-        return Dest("ip", str(ipaddress.ip_address(host)), port)
-    if kind == "cidr":
-        return Dest("cidr", str(ipaddress.ip_network(host)), port)
-    return Dest(kind, host.lower().rstrip("."), port)
-
-
-def destinations(egress: Iterable) -> tuple[Dest, ...]:
-    """Sorted, de-duplicated destinations of the given egress (anything with `kind`, `host`
-    and `port`, such as the model's `Egress`)."""
-    return tuple(sorted({dest(e.kind, e.host, e.port) for e in egress}))
+def destinations(egress: Iterable[Egress]) -> tuple[Dest, ...]:
+    """Sorted, de-duplicated destinations of the given egress."""
+    return tuple(sorted({e.dest for e in egress}))
 
 
 def split(dests: Iterable[Dest], fmt: str) -> tuple[tuple[Dest, ...], tuple[Dest, ...]]:

@@ -1,0 +1,44 @@
+"""What the cluster formats share: object names, metadata and the header comment.
+
+One naming rule (`agentpol-` + the subject's `dns_label`) names the NetworkPolicy, the
+CiliumNetworkPolicy and the squid acls of a subject, so the three files of one subject are
+recognisably the same allowlist; one `header` opens every file with the same words.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import yaml
+
+from agentpol.catalogue.kubernetes import dns_label
+
+from .destinations import Subject
+
+NOT_EXPRESSIBLE_ANNOTATION = "agentpol/not-expressible"
+
+
+def object_name(subject: Subject) -> str:
+    """The name of `subject`'s policy objects: a DNS-1123 name that no other subject of the
+    namespace gets (`Bot` and `bot` differ: a name that is not already a label carries a hash)."""
+    return "agentpol-" + dns_label(subject.name)
+
+
+def metadata(subject: Subject, annotations: dict[str, str]) -> dict:
+    meta: dict = {"name": object_name(subject)}
+    if subject.namespace:
+        meta["namespace"] = subject.namespace
+    meta["labels"] = {"app.kubernetes.io/managed-by": "agentpol"}
+    meta["annotations"] = {"agentpol/principal": subject.principal, **annotations}
+    return meta
+
+
+def header(subject: Subject, what: str, notes: Iterable[str] = ()) -> str:
+    """The comment block that opens every generated cluster-format file (YAML and squid both
+    comment with `#`): whose allowlist, which format, deny by default, then `notes`."""
+    lines = [f"agentpol: egress allowlist for {subject.principal} ({what}); generated, do not edit.",
+             "Deny by default: nothing this policy does not allow is reachable.", *notes]
+    return "".join(f"# {line}\n" if line else "#\n" for line in lines)
+
+
+def dump(doc: dict) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
