@@ -25,6 +25,7 @@ class LiveError(RuntimeError):
 class Options:
     profile: str | None = None
     timeout: float = 60.0  # seconds, for connecting and for each answer
+    attempts: int = MAX_ATTEMPTS  # of each call, throttled or timed out
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def client(session, service: str, options: Options):
     """A client that retries throttling with backoff, times out, and refuses non-AWS answers."""
     from botocore.config import Config
     c = session.client(service, config=Config(
-        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": options.attempts, "mode": "standard"},
         connect_timeout=options.timeout, read_timeout=options.timeout))
     c.meta.events.register("before-parse", _refuse_non_aws)
     return c
