@@ -97,16 +97,17 @@ def run(output: Path, options: Options, targets: list[Target]) -> list[Path]:
             print(f"\ragentpol snapshot: {message}\033[K", end="", file=sys.stderr, flush=True)
 
     as_dir = len(targets) > 1 or output.is_dir()
-    written, seen = [], set()
+    read: dict[str, dict] = {}
     for t in targets:
         details = collect(t, options, progress)
-        account = details["Account"]
-        if account in seen:
-            raise LiveError(f"account {account} is read twice ({t.how})")
-        seen.add(account)
+        if details["Account"] in read:
+            raise LiveError(f"account {details['Account']} is read twice ({t.how})")
+        read[details["Account"]] = details
+    if tty and targets:
+        print("\r\033[K", end="", file=sys.stderr)
+    written = []
+    for account, details in read.items():  # nothing is written unless every account was read
         path = output / f"{account}.json" if as_dir else output
         artifacts.write_file(path, dumps(details))
         written.append(path)
-    if tty and targets:
-        print("\r\033[K", end="", file=sys.stderr)
     return written
