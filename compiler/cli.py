@@ -27,11 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a reader that closed the pipe shows here, where it is handled
         return status
     except InputErrors as errs:
-        sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
-            print(render(d, sources), file=sys.stderr)
+            print(render(d, errs.sources), file=sys.stderr)
         n = len(errs.diagnostics)
         print(f"agentpol: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+        if args.command == "check" and args.format != "text":
+            _emit_check_output(args, _input_errors(errs, args.format, args.dir))
         return EXIT_INPUT
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
@@ -74,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--killed", action="append", default=[], type=Path, metavar="OUT",
                     help="output of `agentpol kill` in force: report what it leaves open")
     _review_args(ch)
+    ch.add_argument("--base", default=None, metavar="REF",
+                    help="git ref whose live grants adopted lock entries must match")
     ch.set_defaults(run=_check)
 
     g = sub.add_parser("graph", help="the reachability graph, findings' paths in red")
@@ -92,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser("lock", help="record the grants reviewed today in DIR/agentpol.lock")
     k.add_argument("dir", nargs="?", default="policies", type=Path)
     _review_args(k)
+    k.add_argument("--adopt", action="store_true",
+                   help="record the grants live on --base (default HEAD) as already reviewed "
+                        "(done by default for an env whose window is new)")
+    k.add_argument("--base", default=None, metavar="REF")
     k.set_defaults(run=_lock)
 
     f = sub.add_parser("fmt", help="rewrite policy files in canonical form (comments kept)")
@@ -118,6 +125,15 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed")
     _review_args(df)
     df.set_defaults(run=_diff)
+
+    r = sub.add_parser("report", help="one self-contained HTML page: agents x envs, findings "
+                                      "with witness paths, pending grants, budgets")
+    r.add_argument("source", metavar="DIR", help="a compiled output directory or policy dir")
+    r.add_argument("-o", "--output", default=Path("report.html"), type=Path, metavar="FILE")
+    r.add_argument("--policies", default=None, metavar="DIR",
+                   help="the policy directory of a compiled DIR, to show check's findings")
+    _review_args(r)
+    r.set_defaults(run=_report)
 
     from .live import commands as live
     live.snapshot_parser(sub).set_defaults(run=live.run_snapshot)
@@ -184,7 +200,7 @@ def _compile(args) -> int:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
     files = artifacts.build(model, pipeline.targets(), names, args.env)
     everything = args.env is None and names == list(pipeline.targets())
-    report = _run_check(model, files if everything else None, [])
+    report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
     if report.findings:
         print(_render(report, "text", sys.stdout.isatty()), end="")
     if report.errors:
@@ -196,29 +212,50 @@ def _compile(args) -> int:
     return EXIT_OK
 
 
-def _render(report, fmt: str, color: bool) -> str:
+def _render(report, fmt: str, color: bool, policy_dir: Path | None = None) -> str:
     from .report import render as render_report
-    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
+    from .report.paths import RepoPaths
+    paths = RepoPaths.of(policy_dir) if policy_dir is not None else None
+    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ, paths=paths)
 
 
 def _run_check(model, files, authz_files, killed=()):
-    from .check import check
-    report = check(model, files, authz_files, killed)  # a bad authz file: InputErrors, exit 2
+    report = pipeline.check(model, files, authz_files, killed)  # bad authz: InputErrors
     for w in report.warnings:
         print(f"agentpol: warning: {w}", file=sys.stderr)
+    return report
+
+
+def _lock_checked(report, args, model):
+    from .review import lock_history
+    report, note = lock_history.checked(report, args.dir, model, pipeline.today(args.now),
+                                        getattr(args, "base", None))
+    if note:
+        print(note, file=sys.stderr)
     return report
 
 
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     killed = [key for out in args.killed for key in _kill_record(out)["principals"]]
-    report = _run_check(model, None, args.aws_authz, killed)
-    text = _render(report, args.format, args.output is None and sys.stdout.isatty())
+    report = _lock_checked(_run_check(model, None, args.aws_authz, killed), args, model)
+    _emit_check_output(args, _render(report, args.format,
+                                     args.output is None and sys.stdout.isatty(), args.dir))
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
+def _input_errors(errs: InputErrors, fmt: str, policy_dir: Path) -> str:
+    from .report import render_input_errors
+    from .report.paths import RepoPaths
+    return render_input_errors(errs.diagnostics, fmt, RepoPaths.of(policy_dir))
+
+
+def _emit_check_output(args, text: str) -> None:
+    """`check`'s report to stdout, or to `--output FILE`."""
     if args.output is None:
         print(text, end="")
     else:
         artifacts.write_file(args.output, text)
-    return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
 def _graph(args) -> int:
@@ -257,8 +294,10 @@ def _explain(args) -> int:
 
 def _lock(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
+    from .review import lock_history
     path = args.dir / lock.LOCK_NAME
-    text = lock.render(model, lock.read(path), pipeline.today(args.now))
+    adopt = lock_history.adoptable(args.dir, model, args.base, args.adopt)
+    text = lock.render(model, lock.read(path), pipeline.today(args.now), adopt)
     artifacts.write_file(path, text)
     print(f"agentpol: {path}: {len(lock.lines_to_lock(model))} reviewed grants")
     return EXIT_OK
@@ -309,16 +348,13 @@ def _authorize(args) -> int:
 
 def _diff(args) -> int:
     from . import diff
-    from .permissions import permissions
-
-    def compiled(directory: Path) -> str:
-        return permissions(pipeline.load(directory, now=args.now))
+    from .review import render, sides
     try:
-        old, new = (diff.side_text(s, compiled) for s in (args.old, args.new))
+        old, new = (sides.load(s, args.now) for s in (args.old, args.new))
     except ValueError as exc:
         raise pipeline.UsageError(str(exc)) from None
-    found = diff.changes(old, new)
-    print(diff.render(found, args.format), end="")
+    found = diff.changes(old.permissions, new.permissions, old.files, new.files)
+    print(render.render(found, args.format, new.report), end="")
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
 
 
@@ -342,6 +378,20 @@ def _kill_record(out: Path) -> dict:
     if not isinstance(record, dict) or not isinstance(record.get("principals"), list):
         raise pipeline.UsageError(f"{out / 'kill.json'}: not the record of an agentpol kill")
     return record
+
+
+def _report(args) -> int:
+    from .report import html
+    from .review import sides
+    try:
+        side = sides.load(args.source, args.now)
+        report = side.report or (sides.load(args.policies, args.now).report
+                                 if args.policies else None)
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    artifacts.write_file(args.output, html.render(side.permissions, report))
+    print(f"agentpol: wrote {args.output}")
+    return EXIT_OK
 
 
 def _suggest(args) -> int:

@@ -13,7 +13,9 @@ from . import schema
 from .errors import Diagnostic, InputErrors
 from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
                     Destination, Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal,
-                    Program, RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use, iam_enforced)
+                    Program, RateStmt, Rate, Raw, Rule, SessionStmt, Statement, Target, Use,
+                    iam_enforced)
+from .identity import identity
 from .resources import expand_template
 from .values import TEMPLATE
 
@@ -39,11 +41,14 @@ def egress_line(env: str, agent: str, e: Egress) -> str:
     return f"{env} {agent} egress {e.dest.address}"
 
 
-def grant_line(g: Grant) -> str:
-    """The identity of a grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET`
-    (a deny reads `ENV AGENT deny ACCESS TARGET`)."""
+def grant_line(g: Grant, program: Program | None = None) -> str:
+    """A grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET IDENTITY` (a deny
+    reads `ENV AGENT deny ACCESS TARGET IDENTITY`); IDENTITY, what the provider sees, only
+    when `program` is given and the target is a declared resource."""
     effect = "" if g.effect == "allow" else "deny "
-    return f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+    line = f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+    resolved = identity(program, g.env, g.target) if program is not None else ""
+    return f"{line} {resolved}" if resolved else line
 
 
 class _Expander:
@@ -56,7 +61,7 @@ class _Expander:
     def error(self, code, message, span, hint=None):
         self.diags.append(Diagnostic(code, message, span, hint))
 
-    def statements(self, agent: Agent, env: str) -> Iterator[tuple[object, tuple[str, ...]]]:
+    def statements(self, agent: Agent, env: str) -> Iterator[tuple[Statement, tuple[str, ...]]]:
         """Every statement for agent@env, profiles inlined depth-first, with their use chain."""
         def inline(stmts, via):
             for s in stmts:
@@ -71,8 +76,14 @@ class _Expander:
                 yield from inline(block.statements, ())
 
     def principal(self, agent: Agent, env: str) -> Principal:
-        grants, denies, egress, budgets, rates, approvals = [], [], [], [], [], []
-        sessions, modes = [], []
+        grants: list[Grant] = []
+        denies: list[Grant] = []
+        egress: list[Egress] = []
+        budgets: list[Budget] = []
+        rates: list[Rate] = []
+        approvals: list[Approval] = []
+        sessions: list[SessionStmt] = []
+        modes: list[ModeStmt] = []
         for s, via in self.statements(agent, env):
             origin = Origin(s.span, via)
             if isinstance(s, Rule):
@@ -90,6 +101,7 @@ class _Expander:
                                           origin))
             elif isinstance(s, RateStmt):
                 for t in self.targets((s.target,), env, bool(via)):
+                    assert t.instance is not None, "a rate is on a typed target"
                     rates.append(Rate(t.instance, s.count, s.period, origin))
             elif isinstance(s, ApprovalStmt):
                 approvals.extend(Approval(a, t, origin)
@@ -105,7 +117,7 @@ class _Expander:
         denied = {_grant_key(d)[1:] for d in denies}
         # a denied grant (always wins) opens no address either
         egress.extend(self.implied_egress(g for g in grants if _grant_key(g)[1:] not in denied))
-        live = [self.review(g, env, grant_line(g)) for g in _unique(grants, _grant_key)
+        live = [self.review(g, env, grant_line(g, self.program)) for g in _unique(grants, _grant_key)
                 if _grant_key(g)[1:] not in denied]
         return Principal(
             agent=agent.name, env=env, service_account=agent.service_account,
@@ -182,7 +194,7 @@ class _Expander:
                     self.diags.append(schema.destination_error(t.raw, dest, t.span))
                 return None
             return Egress(t, dest, origin)
-        inst = self.program.instances[t.instance]
+        inst = self.program.instances[t.instance or ""]
         return Egress(t, inst.endpoint, origin) if inst.endpoint is not None else None
 
     def implied_egress(self, grants) -> list[Egress]:

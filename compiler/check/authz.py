@@ -33,6 +33,9 @@ _POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy(/.*)?/([^/]+
 _ACCOUNT = re.compile(r"^\d{12}$")
 _SHOWN_LINE = 240  # longest line of a file that error messages quote
 
+#: An account's root principal in a trust policy, in any partition (`arn:aws-cn:iam::1:root`).
+_ROOT = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root")
+
 
 class AuthzError(InputErrors):
     """Authz files that cannot be read as get-account-authorization-details output."""
@@ -449,7 +452,8 @@ def _names(principal, caller_arn, caller_account, service: bool) -> bool:
     for p in listed(principal.get("AWS")):
         if p == "*" or (caller_arn and p == caller_arn):
             return True
-        if caller_account and p in (caller_account, f"arn:aws:iam::{caller_account}:root"):
+        if caller_account and (p == caller_account or _ROOT.fullmatch(p) and
+                               p.split(":")[4] == caller_account):
             return True
     return False
 

@@ -1,7 +1,8 @@
 """One function per rule id of the rule table of docs/checks.md: `RULE(ctx) -> [Finding]`.
 
 Every rule reads the expanded model (grants as written, shadow and pending ones included) and,
-for the path rules, the reachability graph; `quota` and `test-failed` read the compiled files.
+for the path rules, the reachability graph; `test-failed` reads the compiled files, and `quota`
+reports what the driver measured on them.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from agentpol.globs import arn_fields, globs_meet
 from agentpol.model import AWS_TYPES, PAID_PROVIDERS, Grant, Model, Principal, Ref
 from agentpol.schema import RAW_KIND_TYPE
 
-from . import aws, expect, quota
+from . import aws, expect
 from .findings import ERROR, WARNING, Finding, Hop, finding
 from .graph import Edge, Graph, Node, instance_id, principal_id
 
@@ -25,7 +26,8 @@ from .graph import Edge, Graph, Node, instance_id, principal_id
 class Context:
     model: Model
     graph: Graph
-    files: Callable[[], Mapping[str, str]]  # the compiled artifacts, built on first use
+    files: Mapping[str, str]  # the compiled artifacts (the driver builds them)
+    quota: tuple[Finding, ...]  # what the driver found over its limits (agentpol.quota)
 
     @cached_property
     def leaks(self) -> list[tuple[str, Node, list[Edge], int]]:
@@ -44,11 +46,12 @@ def _leaks(model: Model, graph: Graph) -> list[tuple[str, Node, list[Edge], int]
         if start.kind != "principal":
             continue
         groups: dict = defaultdict(list)
-        for e in graph.out.get(start.id, ()):
+        for e in graph.edges(start.id):
             groups[e.where].append(e)
         for first in groups.values():
             parents = graph.reach(first)
-            hits = {"cross-env-credential": [], "cross-env-access": []}
+            hits: dict[str, list[tuple[int, bool, str]]] = {"cross-env-credential": [],
+                                                            "cross-env-access": []}
             for nid in parents:
                 n = graph.nodes[nid]
                 if not _foreign_protected(model, n, start.env):
@@ -102,14 +105,14 @@ def env_bridge(ctx: Context) -> list[Finding]:
     credential while no principal reaches it: no agent uses the bridge today, one grant away."""
     g = ctx.graph
     starts = [n.id for n in g.nodes.values() if n.kind == "principal"]
-    used = set(g.reach(e for s in starts for e in g.out.get(s, ())))
+    used = set(g.reach(e for s in starts for e in g.edges(s)))
     out = []
     for n in g.nodes.values():
         env = ctx.model.environments.get(n.env or "")
-        if n.kind not in ("role", "user") or n.id in used or env is None or env.protected \
-                or not g.out.get(n.id):
+        first = g.edges(n.id) if n.kind in ("role", "user") else []
+        if not first or n.id in used or env is None or env.protected:
             continue
-        parents = g.reach(g.out[n.id])
+        parents = g.reach(first)
         found = sorted((len(g.path(parents, nid)), nid.startswith(("acct:", "roles:")), nid)
                        for nid in parents if g.nodes[nid].credential and nid != n.id
                        and _foreign_protected(ctx.model, g.nodes[nid], n.env))
@@ -452,11 +455,11 @@ def _used_resources(model: Model) -> set[str]:
 
 
 def quota_rule(ctx: Context) -> list[Finding]:
-    return quota.findings(ctx.model, ctx.files())
+    return list(ctx.quota)
 
 
 def test_failed(ctx: Context) -> list[Finding]:
-    return expect.findings(ctx.model, ctx.files())
+    return expect.findings(ctx.model, ctx.files)
 
 
 #: Rule id -> its function, in docs/checks.md's order.

@@ -30,7 +30,7 @@ def render(report: Report) -> str:
     # what principals reach, and what the imported roles and users that bridge envs reach
     starts = [n.id for n in g.nodes.values() if n.kind == "principal"]
     starts += [f.witness[0].node for f in report.findings if f.rule == "env-bridge"]
-    used = set(starts) | set(g.reach(e for p in starts for e in g.out.get(p, ())))
+    used = set(starts) | set(g.reach(e for p in starts for e in g.edges(p)))
     by_env: dict[str, list] = {}
     for node in sorted(g.nodes.values(), key=lambda n: n.id):
         if node.id in used:
@@ -50,8 +50,8 @@ def render(report: Report) -> str:
             out.append(f"{indent}{_q(n.id)} [{' '.join(attrs)}];")
         if env:
             out.append("  }")
-    for src in sorted(g.out):
-        for e in g.out[src] if src in used else ():
+    for src in sorted(g.sources()):
+        for e in g.edges(src) if src in used else ():
             attrs = [f"label={_q(e.via)}"]
             if (e.src, e.dst) in hot_edges:
                 attrs += [f"color={hot_edges[e.src, e.dst]}", "penwidth=2"]

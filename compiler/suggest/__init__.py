@@ -17,7 +17,8 @@ from agentpol.parse import discover, display_path
 
 from . import readers
 from .observe import Observer
-from .propose import Suggestion, build
+from .propose import build
+from .report import Suggestion
 
 
 def suggest(model: Model, directory: Path, logs: Sequence[Path], trails: Sequence[Path],
@@ -27,8 +28,8 @@ def suggest(model: Model, directory: Path, logs: Sequence[Path], trails: Sequenc
     damage = []
     for path in logs:
         hurt = readers.Damage(str(path))
-        for _, record in readers.decisions(path, hurt):
-            observer.decision(record)
+        for _, decision in readers.decisions(path, hurt):
+            observer.decision(decision)
         damage.append(hurt)
     for path in trails:
         hurt = readers.Damage(str(path))

@@ -4,105 +4,33 @@ A grant is judged unused only where the period's input covers its layer: gateway
 the decision log holds lines of the principal's env, AWS grants when CloudTrail holds events of
 the principal; every other grant is "not observed". Calls outside every grant become new
 grants only when they stay in the agent's own env (or on a shared resource) and `check`
-accepts the patched program; everything else is an alert. Every edit is validated: the patched
-sources must load, compile and add no error finding to what `check` said before.
+accepts the patched program (`validate`); everything else is an alert.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import tempfile
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
 from pathlib import Path
 
 from agentpol import lock
 from agentpol.catalogue import cloudtrail, iam
 from agentpol.catalogue.cedar import BASE_ACTION, ENTITY_TYPES
-from agentpol.errors import InputErrors
 from agentpol.expand import grant_line
-from agentpol.model import AWS_TYPES, Grant, Model, Principal, Rule
+from agentpol.model import AWS_TYPES, Grant, Model, Principal
 
-from . import events, match
+from . import events, match, validate
 from .observe import Attempt, Observer, Seen
-from .patch import Editor, Statement, access_text, rectangles, target_text
-
-
-@dataclass
-class Unused:
-    grant: str  # the grant line (`ENV AGENT ACCESS TARGET`)
-    layer: str
-    where: str  # the statement's source location
-    via: tuple[str, ...]
-    unused_for: dt.timedelta
-    proposed: bool = False
-    note: str = ""
-
-
-@dataclass
-class Addition:
-    principal: str
-    statement: Statement
-    count: int
-    first: dt.datetime
-    last: dt.datetime
-    calls: tuple[str, ...]  # what was called (action on resource)
-    accepted: bool = False
-    note: str = ""
-
-
-#: Alert kinds, most serious first (docs/suggest.md describes each).
-ALERT_ORDER = ("cross-env", "session-tags", "denied", "never-granted", "rejected-by-check",
-               "undeclared", "unresolved", "unknown-action", "too-many")
-
-
-@dataclass
-class Alert:
-    kind: str  # cross-env | denied | never-granted | undeclared | rejected-by-check | ...
-    layer: str
-    action: str
-    resource: str
-    count: int
-    first: dt.datetime | None
-    last: dt.datetime | None
-    detail: str
-
-
-@dataclass
-class PrincipalReport:
-    key: str
-    mode: str
-    calls: dict[str, int]
-    used: list[tuple[str, int, dt.datetime | None]] = field(default_factory=list)
-    unused: list[Unused] = field(default_factory=list)
-    not_observed: list[tuple[str, str]] = field(default_factory=list)  # (grant, why)
-    additions: list[Addition] = field(default_factory=list)
-    alerts: list[Alert] = field(default_factory=list)
-    refused_within: dict[str, int] = field(default_factory=dict)
-    errors: int = 0
-    retries: int = 0
-    bursts: list[tuple[dt.datetime, int]] = field(default_factory=list)
-    limits: list[dict] = field(default_factory=list)
-    review: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class Suggestion:
-    period: dict[str, tuple[dt.datetime | None, dt.datetime | None]]
-    principals: list[PrincipalReport]
-    unknown: dict[str, int]
-    damage: list  # readers.Damage per file with malformed lines
-    skipped: dict[str, int]
-    patch: dict[str, str]  # span file name -> new text (validated)
-    baseline_errors: int
-    files: dict[str, Path] = field(default_factory=dict)  # span file name -> path on disk
+from .patch import Statement
+from .report import ALERT_ORDER, Addition, Alert, PrincipalReport, Suggestion, Unused
 
 
 def build(model: Model, directory: Path, observer: Observer, damage: list,
           today: dt.date, sources: dict[str, Path]) -> Suggestion:
     observer.finish()
-    reports, removals, additions = [], [], []
+    reports: list = []
+    removals: list = []
+    additions: list = []
     for key, p in model.principals.items():
         s = observer.seen.get(key)
         r = PrincipalReport(key, p.mode, dict(s.calls) if s else {})
@@ -118,7 +46,7 @@ def build(model: Model, directory: Path, observer: Observer, damage: list,
         r.review = _review(model, directory, p, today, observer)
         reports.append(r)
     texts = {name: path.read_text(encoding="utf-8") for name, path in sources.items()}
-    patch, baseline = _validated(model, directory, texts, removals, additions, today)
+    patch, baseline = validate.validated(model, directory, texts, removals, additions, today)
     for r in reports:  # the most serious first
         r.alerts.sort(key=lambda a: (ALERT_ORDER.index(a.kind), a.layer, a.action, a.resource))
     return Suggestion(
@@ -216,10 +144,10 @@ def _attempts(model: Model, p: Principal, s: Seen, r: PrincipalReport, additions
     for key, attempts in aws_used.items():
         inst = model.instances[key]
         used = {a.action.lower() for a in attempts}
-        word = next((w for w, (acts, _) in match.word_actions(model, inst, p.env).items()
-                     if acts == used), None)
-        accesses = (word,) if word else tuple(sorted(_quote(_canonical(a)) for a in
-                                                     {x.action for x in attempts}))
+        named = next((w for w, (acts, _) in match.word_actions(model, inst, p.env).items()
+                      if acts == used), None)
+        accesses: tuple[str, ...] = (named,) if named else tuple(
+            sorted(_quote(_canonical(a)) for a in {x.action for x in attempts}))
         _propose(r, additions, p, _addition(p, Statement(accesses, (inst.ref,)), attempts))
     if s.attempts_dropped:
         r.alerts.append(Alert("too-many", "any", "", "", s.attempts_dropped, None, None,
@@ -232,8 +160,9 @@ def _propose(r: PrincipalReport, additions: list, p: Principal, add: Addition) -
 
 
 def _addition(p: Principal, stmt: Statement, attempts: list[Attempt]) -> Addition:
-    return Addition(p.key, stmt, sum(a.use.count for a in attempts),
-                    min(a.use.first for a in attempts), max(a.use.last for a in attempts),
+    firsts = [a.use.first for a in attempts if a.use.first is not None]
+    lasts = [a.use.last for a in attempts if a.use.last is not None]
+    return Addition(p.key, stmt, sum(a.use.count for a in attempts), min(firsts), max(lasts),
                     tuple(sorted(f"{a.action} on {a.resource}" for a in attempts)))
 
 
@@ -331,7 +260,7 @@ def _review(model: Model, directory: Path, p: Principal, today: dt.date,
     approved = lock.read(directory / lock.LOCK_NAME)
     start = (observer.since or observer.spans["gateway"].first or
              dt.datetime.combine(today, dt.time(), dt.timezone.utc)).date()
-    out = []
+    out: list[dict] = []
     for g in p.grants:
         line = grant_line(g)
         date = approved.get(line)
@@ -347,136 +276,4 @@ def _review(model: Model, directory: Path, p: Principal, today: dt.date,
                         "state": "in review (shadow)"})
     return out
 
-
-# -- the patch, validated by check -----------------------------------------------------------
-
-
-def _edits(model: Model, removals, additions):
-    """One callable per proposed change, each applying itself to an Editor."""
-    edits = []
-    by_statement: dict = defaultdict(list)
-    for p, g, u in removals:
-        by_statement[(g.origin.span.file, g.origin.span.line, g.origin.span.col)].append(
-            (p, g, u))
-    for (file, line, col), items in by_statement.items():
-        edits.append(("remove", items, _remover(model, file, line, col, items)))
-    for p, add, r in additions:
-        edits.append(("add", [(p, add, r)], _adder(model, p, add)))
-    return edits
-
-
-def _rule_of(model: Model, agent: str, file: str, line: int, col: int):
-    for block in model.program.agents[agent].blocks:
-        for s in block.statements:
-            if isinstance(s, Rule) and (s.span.file, s.span.line, s.span.col) == (file, line, col):
-                return block, s
-    raise LookupError(f"no statement at {file}:{line}:{col}")
-
-
-def _remover(model: Model, file: str, line: int, col: int, items):
-    agent = items[0][0].agent
-    block, rule = _rule_of(model, agent, file, line, col)
-    gone = {(g.access.span, g.target.span, g.env) for _, g, _ in items}
-    pairs = [(a, t) for a in rule.accesses for t in rule.targets]
-
-    def apply(ed: Editor) -> None:
-        everywhere = [(access_text(a), target_text(t)) for a, t in pairs
-                      if not any((a.span, t.span, e) in gone for e in block.envs)]
-        ed.rewrite(file, line, col, rectangles(everywhere))
-        for env in block.envs:
-            some = [(access_text(a), target_text(t)) for a, t in pairs
-                    if (a.span, t.span, env) not in gone
-                    and any((a.span, t.span, e) in gone for e in block.envs)]
-            for stmt in rectangles(some):
-                ed.add(model.program.agents[agent].span.file, agent, env, stmt)
-    return apply
-
-
-def _adder(model: Model, p: Principal, add: Addition):
-    def apply(ed: Editor) -> None:
-        ed.add(model.program.agents[p.agent].span.file, p.agent, p.env, add.statement)
-    return apply
-
-
-def _validated(model: Model, directory: Path, texts: dict[str, str], removals, additions,
-               today: dt.date):
-    """The largest set of edits found whose patched program loads, compiles and adds no error
-    finding: all together, else each alone and then the ones that passed together."""
-    from agentpol.check import check
-    baseline = _error_counts(check(model))
-    edits = _edits(model, removals, additions)
-
-    def trial(chosen) -> tuple[dict[str, str] | None, str]:
-        ed = Editor(directory, texts)
-        try:
-            for _, _, apply in chosen:
-                apply(ed)
-            new = ed.render()
-        except (InputErrors, LookupError) as exc:
-            return None, f"the edit cannot be applied ({exc})"
-        return _check_patched(directory, new, baseline, today)
-
-    if not edits:
-        return {}, sum(baseline.values())
-    patch, why = trial(edits)
-    if patch is None:
-        passing = []
-        for edit in edits:
-            ok, why_one = trial([edit])
-            if ok is None:
-                _reject(edit, why_one)
-            else:
-                passing.append(edit)
-        patch, why = trial(passing) if passing else ({}, "")
-        if patch is None:  # edits that pass alone but not together: propose none of them
-            for edit in passing:
-                _reject(edit, why)
-            patch = {}
-            passing = []
-        edits = passing
-    for kind, items, _ in edits:
-        for item in items:
-            if kind == "remove":
-                item[2].proposed = True
-            else:
-                item[1].accepted = True
-    return patch, sum(baseline.values())
-
-
-def _reject(edit, why: str) -> None:
-    kind, items, _ = edit
-    for item in items:
-        if kind == "remove":
-            item[2].note = f"kept: {why}"
-        else:
-            p, add, r = item
-            add.note = why
-            r.alerts.append(Alert("rejected-by-check", "any", ", ".join(add.statement.accesses),
-                                  ", ".join(add.statement.targets), add.count, add.first,
-                                  add.last, f"`{add.statement.text()}` for {p.key}: {why}"))
-
-
-def _error_counts(report) -> Counter:
-    return Counter(f.rule for f in report.errors)
-
-
-def _check_patched(directory: Path, new: dict[str, str], baseline: Counter,
-                   today: dt.date) -> tuple[dict[str, str] | None, str]:
-    from agentpol import artifacts, pipeline
-    from agentpol.check import check
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / directory.resolve().name
-        shutil.copytree(directory, copy)
-        for name, text in new.items():
-            (copy / name.split("/", 1)[1]).write_text(text, encoding="utf-8")
-        try:
-            model = pipeline.load(copy, now=today.isoformat())
-            files = artifacts.build(model, pipeline.targets(), list(pipeline.targets()))
-        except InputErrors as errs:
-            return None, f"the patched program does not compile ({errs.diagnostics[0].message})"
-        found = _error_counts(check(model, files))
-    worse = sorted(rule for rule, n in found.items() if n > baseline.get(rule, 0))
-    if worse:
-        return None, f"check rejects it ({', '.join(worse)})"
-    return new, ""
 

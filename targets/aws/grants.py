@@ -29,10 +29,10 @@ def _camel(text: str) -> str:
 
 
 def sid(model: Model, grant: Grant) -> str:
-    """`L12ReadDynamodbTableTickets`: the source line, then the access and the target, letters
-    and digits only (IAM's rule for Sids). A target in another env names that env."""
-    parts = [f"L{grant.origin.span.line}", "Deny" if grant.effect == "deny" else "",
-             _camel(grant.access.value)]
+    """`ReadDynamodbTableTickets`: the access and the target, letters and digits only (IAM's
+    rule for Sids). A target in another env names that env. Derived from what the grant means,
+    never from where it is written, so reformatting or moving a statement changes no Sid."""
+    parts = ["Deny" if grant.effect == "deny" else "", _camel(grant.access.value)]
     if grant.target.instance is None:
         parts.append("Arn")
     else:
@@ -44,8 +44,9 @@ def sid(model: Model, grant: Grant) -> str:
 
 
 def principal_scopes(model: Model, p: Principal):
-    """(allow statements, actions on `*`, deny statements) of one principal, in source order:
-    its live grants, and every deny (a deny never waits for review)."""
+    """(allow statements, actions on `*`, deny statements) of one principal, sorted by Sid and
+    scope (not source order, so moving a statement changes nothing): its live grants, and every
+    deny (a deny never waits for review)."""
     allows, unscoped, denies = [], {}, []
     for grant in p.live_grants():
         scoped, star = scopes(model, grant)
@@ -56,4 +57,9 @@ def principal_scopes(model: Model, p: Principal):
         if star and grant.access.raw:  # a word's `*` part (ecr login) is not the word's target
             scoped.append(IamStatement(tuple(sorted(star)), ("*",)))
         denies += [(sid(model, grant), scope, grant) for scope in scoped]
-    return allows, sorted(unscoped), denies
+    return sorted(allows, key=_order), sorted(unscoped), sorted(denies, key=_order)
+
+
+def _order(entry) -> tuple:
+    sid_, scope, _ = entry
+    return sid_, scope.sort_key()

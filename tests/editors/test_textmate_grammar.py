@@ -103,6 +103,9 @@ def test_grammar_keywords_are_the_languages():
 
 def test_vscode_manifest_points_at_the_grammar():
     manifest = json.loads((VSCODE / "package.json").read_text())
+    for field in ("name", "publisher", "version", "engines"):  # VS Code needs each
+        assert manifest[field], field
+    assert manifest["engines"]["vscode"].startswith("^")
     (language,) = manifest["contributes"]["languages"]
     (grammar,) = manifest["contributes"]["grammars"]
     assert language["extensions"] == [".agentpol"]

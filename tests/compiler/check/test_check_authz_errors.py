@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.check.authz import AuthzError, load
 from agentpol.cli import main
 from helpers import model_from, policy_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.report import dot
 from helpers import model_from
 

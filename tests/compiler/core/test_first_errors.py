@@ -28,6 +28,8 @@ CASES = [
     ("single-quotes", "resource secret s { name = 'x' }", "E002", 1, 28, 1, ['double quotes']),
     ("statement-outside-in-block", A + "  allow read on secret.s }", "E001", 3, 9, 4,
      ["statements go inside an agent's `in ENV { ... }` block"]),
+    ("misspelt-statement-outside-in-block", A + "  alow read on secret.s }", "E001", 3, 8, 4,
+     ["statements go inside an agent's `in ENV { ... }` block"]),
     ("statement-at-top-level", "allow read on secret.s", "E001", 1, 1, 5,
      ["statements go inside an agent's `in ENV { ... }` block"]),
     ("colon-for-equals", "environment qa { protected: true }", "E002", 1, 27, 1,
@@ -90,6 +92,13 @@ def test_empty_directory_says_no_agentpol_files(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{tmp_path}: error[E005]: no .agentpol files in {tmp_path}" in err, err
     assert "agentpol init" in err
+
+
+def test_missing_policy_directory_points_at_init(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert "policies: not a directory (none exists; `agentpol init policies` writes" in \
+        capsys.readouterr().err
 
 
 def test_explain_unknown_environment(capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,44 @@ def test_calls_outside_every_grant_become_alerts_or_may_be_proposed(acme_model, 
     a.use.add(dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc))
     alert = propose._alert(acme_model, p, a)
     assert (alert.kind if alert else None) == case["expect"]
+
+
+ODD_VALUES = [None, True, 0, -1, 10**40, 1.5, float("nan"), "", "x", "@", [], [1, "a"], {},
+              {"a": [None]}, "2026-13-45T99:99:99Z", "2026-03-02T10:00:00"]
+
+
+def _mutations(base: dict, seed: int, count: int) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        record = json.loads(json.dumps(base))
+        for _ in range(rng.randrange(1, 4)):
+            node, key = record, rng.choice(list(record))
+            while isinstance(node[key], dict) and node[key] and rng.random() < 0.6:
+                node, key = node[key], rng.choice(list(node[key]))
+            node[key] = rng.choice(ODD_VALUES)
+        out.append(record)
+    return out
+
+
+def test_odd_field_values_are_damage_never_a_crash(tmp_path, acme_model):
+    """Every field of a decision line and of a CloudTrail event replaced by values of every
+    JSON type: each record is read or counted as malformed; nothing raises."""
+    from agentpol.suggest.observe import Observer
+    observer = Observer(acme_model, None, None)
+    lines = [json.dumps(LINE)] + [json.dumps(r) for r in _mutations(LINE, 1, 400)]
+    damage = readers.Damage("d")
+    read = 0
+    for _, d in readers.decisions(_write(tmp_path / "d.jsonl", "\n".join(lines)), damage):
+        observer.decision(d)
+        read += 1
+    assert read + damage.count == len(lines) and read >= 1
+    events_ = [EVENT] + _mutations(EVENT, 2, 400)
+    damage = readers.Damage("c")
+    for n, record in readers.cloudtrail(_write(tmp_path / "c.json",
+                                               json.dumps({"Records": events_})), damage):
+        try:
+            observer.cloudtrail(record)
+        except (ValueError, TypeError, AttributeError):  # what suggest() counts as damage
+            damage.add(n, "unreadable event")
+    observer.finish()

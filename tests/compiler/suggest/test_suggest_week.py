@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from agentpol import artifacts, pipeline
-from agentpol.check import check
 from agentpol.cli import main
+from agentpol.pipeline import check
 from agentpol.suggest import suggest
 from agentpol.suggest.render import SCHEMA_VERSION
 
@@ -168,9 +168,26 @@ def test_markdown_names_alerts_first_and_carries_the_diff(week, capsys):
                  "--now", TODAY.isoformat()]) == 0
     text = capsys.readouterr().out
     assert text.startswith("## agentpol suggest")
-    assert "**cross-env** call on api.openai@prod" in text
+    alerts = text.index("### Alerts")
+    assert alerts < text.index("### code-agent@dev")
+    assert text.index("**cross-env** support-bot@staging: call on api.openai@prod") < text.index(
+        "**denied** support-bot@prod")
     assert "-    allow write on s3_bucket.exports" in text
     assert "peak 3950 of 4000 cents per day" in text
+
+
+def test_markdown_fits_a_pull_request(week, monkeypatch):
+    """Over the limit, "not observed" lines become counts, then principals are left out."""
+    from agentpol.suggest import render
+    *_, found = week
+    whole = render.as_markdown(found)
+    monkeypatch.setattr(render, "MARKDOWN_LIMIT", len(whole) - 1)
+    brief = render.as_markdown(found)
+    assert len(brief) < len(whole) and "grant(s) (listed in the JSON)" in brief
+    monkeypatch.setattr(render, "MARKDOWN_LIMIT", len(brief) // 2 + 800)
+    cut = render.as_markdown(found)
+    assert len(cut) <= render.MARKDOWN_LIMIT and "principals left out" in cut
+    assert "### Alerts" in cut
 
 
 def test_retries_and_error_bursts(week):
