@@ -45,7 +45,8 @@ class AuthzError(InputErrors):
         self.sources = dict(sources)
 
     def __str__(self) -> str:
-        return "\n".join(f"{d.span.file}: {d.message}" for d in self.diagnostics)
+        return "\n".join(f"{getattr(d.span, 'file', d.span)}: {d.message}"
+                         for d in self.diagnostics)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ class Account:
 
 def load(paths: Iterable[str | Path]) -> tuple[Account, ...]:
     """Every file, in the order given; AuthzError lists every problem of every file."""
-    accounts, diags, sources = [], [], {}
+    accounts: list[Account] = []
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
     seen: dict[str, str] = {}
     for p in paths:
         try:
@@ -265,7 +268,7 @@ class _Reader:
             self.fail(f"{label}: `Arn` {_shown(arn)} is not the ARN of {kind} {name}",
                       (key, name))
             return None
-        return name, arn
+        return name, m[0]
 
     def role(self, r: Mapping, managed: Mapping[str, ManagedPolicy]) -> Identity | None:
         named = self.name_and_arn(r, "role", "RoleName")
@@ -332,8 +335,10 @@ class _Reader:
                       f"{_shown(name)} and {_shown(arn)}",
                       *((("Arn", arn),) if isinstance(arn, str) else ()))
             return None
+        arn = m[0]
         where = ("Arn", arn)
-        versions, default = {}, None
+        versions: dict[str, dict] = {}
+        default = None
         raw = p.get("PolicyVersionList")
         if not isinstance(raw, list) or not all(isinstance(v, dict) for v in raw):
             self.fail(f"{label}: `PolicyVersionList` must be a list of objects, found "
@@ -389,7 +394,7 @@ class _Reader:
             if m is None:
                 self.fail(f"{label}: attached policy {_shown(a)} has no policy ARN", where)
                 continue
-            out[a.get("PolicyName") if isinstance(a.get("PolicyName"), str) else m[3]] = arn
+            out[a["PolicyName"] if isinstance(a.get("PolicyName"), str) else m[3]] = m[0]
         return out
 
     def boundary(self, entry: Mapping, label: str, where) -> str | None:
