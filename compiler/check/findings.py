@@ -34,6 +34,8 @@ RULES: Mapping[str, tuple[str, str]] = {
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
     "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
                            "open"),
+    "env-bridge": (WARNING, "an imported role or user of a non-protected env reaches a "
+                            "protected env's credential; no agent reaches it today"),
 }
 
 #: A finding is a Diagnostic whose code is a rule id of RULES.

@@ -1,10 +1,12 @@
 """The reachability graph the proof walks: who can get to what, and by which statement.
 
-Nodes are principals (agent@env), resource instances, roles and users (declared, or read from
-`--aws-authz` files), the parts of another env's AWS account a raw pattern covers, the CI secrets
-a GitHub repo holds, the hosts, domains and cidrs an env owns, and the upstreams of tool servers.
-Every edge comes from one grant, egress, upstream or policy statement and keeps its source
-location, so a path is a witness.
+Nodes are principals (agent@env, and each env's `aws_runtime`), resource instances, roles and
+users (declared, or read from `--aws-authz` files), the parts of another env's AWS account a raw
+pattern covers, the CI secrets a GitHub repo holds, the hosts, domains and cidrs an env owns, and
+the upstreams of tool servers. Every edge comes from one grant, egress, upstream or policy
+statement and keeps its source location, so a path is a witness. An agent whose role an authz
+file shows as deployed (`agentpol-AGENT` in its env's account) runs as that role: the role's
+deployed policies are its grants too, hand-added ones included.
 
 Grants are taken as written (after expansion): shadow and pending grants are edges too (they are
 one review away from going live), denies subtract nothing from a pattern, and the AWS target's
@@ -20,8 +22,8 @@ from typing import Iterable, Mapping
 
 from agentpol.catalogue import iam
 from agentpol.globs import arn_fields, globs_meet
-from agentpol.model import (AWS_TYPES, Destination, Grant, IamStatement, Instance, Model,
-                            Principal)
+from agentpol.model import (AWS_TYPES, Destination, Environment, Grant, IamStatement, Instance,
+                            Model, Principal)
 
 from . import aws
 from .authz import Account, AuthzError, Identity, listed, statements, trust_admits
@@ -101,11 +103,15 @@ class Graph:
     def reach(self, first: Iterable[Edge]) -> dict[str, Edge]:
         """Breadth-first from these first hops: node -> the edge that reached it first.
 
-        A shared run of destinations is walked once: the second time, all of it is reached."""
+        A shared run of destinations is walked once: the second time, all of it is reached.
+        The nodes the first hops start from are never re-entered (a role that can assume
+        itself)."""
         parents: dict[str, Edge] = {}
         queue: deque[str] = deque()
+        first = list(first)
+        starts = {e.src for e in first}
         for e in first:
-            if e.dst not in parents:
+            if e.dst not in parents and e.dst not in starts:
                 parents[e.dst] = e
                 queue.append(e.dst)
         walked: set[int] = set()
@@ -113,7 +119,8 @@ class Graph:
         while queue:
             n = queue.popleft()
             for e in self.out.get(n, ()):
-                if e.dst not in parents and nodes[e.dst].kind != "principal":
+                if e.dst not in parents and e.dst not in starts \
+                        and nodes[e.dst].kind != "principal":
                     parents[e.dst] = e
                     queue.append(e.dst)
             for via, where, dsts in self.shared.get(n, ()):
@@ -121,7 +128,8 @@ class Graph:
                     continue
                 walked.add(id(dsts))
                 for dst in dsts:
-                    if dst not in parents and nodes[dst].kind != "principal":
+                    if dst not in parents and dst not in starts \
+                            and nodes[dst].kind != "principal":
                         parents[dst] = Edge(n, dst, via, where)
                         queue.append(dst)
         return parents
@@ -152,6 +160,10 @@ def principal_id(key: str) -> str:
 
 def instance_id(key: str) -> str:
     return f"i:{key}"
+
+
+def runtime_id(env: str) -> str:
+    return f"runtime:{env}"
 
 
 def build(model: Model, accounts: Iterable[Account] = ()) -> Graph:
@@ -219,10 +231,12 @@ class _Builder:
         self.network_claims()
         for ident in self.identities.values():
             node = self.arn_node[ident.arn]
-            for doc in ident.policies:
-                self.policy_edges(node, ident, doc)
+            for pol in ident.policies:
+                self.policy_edges(node, ident, pol.document, pol.source)
         for p in self.m.principals.values():
             self.principal(p)
+        for env in self.m.environments.values():
+            self.runtime(env)
         return self.g
 
     # --- nodes ------------------------------------------------------------------------------
@@ -296,6 +310,10 @@ class _Builder:
         src = self.g.add(Node(principal_id(p.key), p.key, "principal", p.env, False, p.span))
         env = self.m.environments[p.env]
         caller = (aws.principal_arn(self.m, p), env.aws_account)
+        deployed = self.identities.get(caller[0] or "")
+        if deployed is not None:  # its role as deployed: what was added by hand counts too
+            self.g.link(src, self.arn_node[deployed.arn], "runs as (deployed role)",
+                        deployed.source)
         for g in p.grants:
             via, where = str(g.access), g.origin.span
             if g.target.instance is not None:
@@ -311,6 +329,18 @@ class _Builder:
             self.g.triples.add((p.key, "connect", e.dest.address))
             for claim in self.egress_claims(e.dest, p.env):
                 self.g.link(src, claim.node, f"egress {e.dest.address}", e.origin.span)
+
+    def runtime(self, env: Environment) -> None:
+        """An env's `aws_runtime` is one of its principals: its agents can read their host's
+        credentials. Its permissions are those an authz file shows for its ARN (its agents'
+        roles, which it may assume, hold only what they are granted)."""
+        if not env.aws_runtime:
+            return
+        src = self.g.add(Node(runtime_id(env.name), f"aws_runtime of {env.name} "
+                              f"({env.aws_runtime})", "principal", env.name, False, env.span))
+        ident = self.identities.get(env.aws_runtime)
+        if ident is not None:
+            self.g.link(src, self.arn_node[ident.arn], "runs as", ident.source)
 
     def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
         inst = self.m.instance(g.target.instance)
@@ -392,7 +422,7 @@ class _Builder:
     # actions can reach are looked at: roles trusting the caller (sts:AssumeRole), roles a
     # service may assume (iam:PassRole) and users (their keys and login profiles).
 
-    def policy_edges(self, src: str, ident: Identity, doc: Mapping) -> None:
+    def policy_edges(self, src: str, ident: Identity, doc: Mapping, where: str) -> None:
         caller = (ident.arn, ident.account)
         for s in statements(doc):
             if s.get("Effect") != "Allow":
@@ -405,8 +435,7 @@ class _Builder:
                 acts, via = _written(names), ", ".join(names)
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
             for res in resources:
-                self.g.share(src, via, ident.source, self.reached(acts, res, caller,
-                                                                  ident.source))
+                self.g.share(src, via, where, self.reached(acts, res, caller, where))
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
@@ -697,7 +726,7 @@ def _trusted_names(trust: Mapping | None) -> set[str] | None:
                     if name == "*":
                         return None
                     names.add(name)
-    except (AuthzError, AttributeError, TypeError):
+    except (AuthzError, AttributeError, TypeError, ValueError):
         return None
     return names
 

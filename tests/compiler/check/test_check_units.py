@@ -93,7 +93,7 @@ def test_an_account_root_is_trusted_in_any_partition(root, admitted):
     ({"nothing": []}, "get-account-authorization-details"),
     ({"RoleDetailList": [ROLE, {**ROLE, "Arn": "arn:aws:iam::444444444444:role/r"}]},
      "one account"),
-    ({"RoleDetailList": [{"RoleName": "x"}]}, "malformed"),
+    ({"RoleDetailList": [{"RoleName": "x"}]}, "not the ARN of role x"),
 ])
 def test_authz_rejects(tmp_path, doc, problem):
     with pytest.raises(AuthzError, match=problem):
