@@ -80,10 +80,27 @@ _AWS_MANAGED = [
 ]
 
 
+_DATE = "2024-01-01 00:00:00+00:00"
+
+
+def _id(prefix: str, arn: str) -> str:
+    """An IAM unique id (`AROA...`, `AIDA...`): what the API returns, derived from the ARN."""
+    return prefix + format(abs(hash_text(arn)), "X")[:17].rjust(17, "0")
+
+
+def hash_text(text: str) -> int:
+    """A hash that does not change between runs (str.hash does, per process)."""
+    import hashlib
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
 def _policy(arn: str, name: str, statements: list[dict]) -> dict:
-    return {"PolicyName": name, "Arn": arn, "Path": "/", "DefaultVersionId": "v1",
-            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True, "Document": {
-                "Version": "2012-10-17", "Statement": statements}}]}
+    return {"PolicyName": name, "PolicyId": _id("ANPA", arn), "Arn": arn, "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0,
+            "IsAttachable": True, "CreateDate": _DATE, "UpdateDate": _DATE,
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": True,
+                                   "CreateDate": _DATE, "Document": {
+                                       "Version": "2012-10-17", "Statement": statements}}]}
 
 
 def _statement(rng: random.Random, account: str) -> dict:
@@ -137,14 +154,19 @@ def account_details(account: str, roles: int, users: int, seed: int = 17) -> dic
             principal = {"AWS": rng.choice(role_list)["Arn"]}
         else:
             principal = {"AWS": f"arn:aws:iam::{rng.choice([account, '999999999999'])}:root"}
+        arn = f"arn:aws:iam::{account}:role/{name}"
         role_list.append({
-            "Path": "/", "RoleName": name, "Arn": f"arn:aws:iam::{account}:role/{name}",
+            "Path": "/", "RoleName": name, "RoleId": _id("AROA", arn), "Arn": arn,
+            "CreateDate": _DATE, "InstanceProfileList": [], "Tags": [],
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]},
             "RolePolicyList": inline(), "AttachedManagedPolicies": attached(rng.randint(0, 2))})
-    groups = [{"GroupName": f"group-{g}", "Arn": f"arn:aws:iam::{account}:group/group-{g}",
+    groups = [{"Path": "/", "GroupName": f"group-{g}", "CreateDate": _DATE,
+               "GroupId": _id("AGPA", f"arn:aws:iam::{account}:group/group-{g}"),
+               "Arn": f"arn:aws:iam::{account}:group/group-{g}",
                "GroupPolicyList": [], "AttachedManagedPolicies": attached(1)} for g in range(5)]
-    user_list = [{"Path": "/", "UserName": f"user-{i:05}",
+    user_list = [{"Path": "/", "UserName": f"user-{i:05}", "CreateDate": _DATE, "Tags": [],
+                  "UserId": _id("AIDA", f"arn:aws:iam::{account}:user/user-{i:05}"),
                   "Arn": f"arn:aws:iam::{account}:user/user-{i:05}",
                   "GroupList": [f"group-{rng.randrange(5)}"], "UserPolicyList": inline(),
                   "AttachedManagedPolicies": attached(rng.randint(0, 1))} for i in range(users)]

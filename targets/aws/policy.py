@@ -41,7 +41,7 @@ def _fits(sizes: list[int], limit: int) -> bool:
 
 def unique_sids(statements: list[dict]) -> list[dict]:
     """Number a repeated Sid (`...2`, `...3`) so every Sid in a role's policies is unique."""
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     out = []
     for statement in statements:
         base = sid = statement.get("Sid")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from agentpol.catalogue import iam
 from agentpol.check import aws, graph
-from agentpol.check.authz import Account, Identity, listed, statements, trust_admits
+from agentpol.check.authz import Account, Identity, Policy, listed, statements, trust_admits
 from agentpol.check.graph import Node, _Builder, build, instance_id
 from agentpol.globs import arn_fields, globs_meet
 from agentpol.model import IamStatement
@@ -82,7 +82,9 @@ def _account(draw, account):
             docs = [{"Statement": draw(st.lists(_statement(account), max_size=2))}]
             docs += [d for d in shared if draw(st.booleans())]  # managed policies are shared
             arn = f"arn:aws:iam::{account}:{kind}/{name}"
-            identities.append(Identity(kind, arn, name, account, tuple(docs),
+            policies = tuple(Policy(f"p{i}", d, f"{account}.json:{name} (policy p{i})")
+                             for i, d in enumerate(docs))
+            identities.append(Identity(kind, arn, name, account, policies,
                                        draw(_trust(account)) if kind == "role" else None,
                                        f"{account}.json:{name}"))
     return Account(account, f"{account}.json", tuple(identities))
@@ -100,7 +102,7 @@ def _model():
 class _BruteForce(_Builder):
     """Every statement against every instance and identity, linked one edge at a time."""
 
-    def policy_edges(self, src, ident, doc):
+    def policy_edges(self, src, ident, doc, where):
         caller = (ident.arn, ident.account)
         for s in statements(doc):
             if s.get("Effect") != "Allow":
@@ -114,7 +116,7 @@ class _BruteForce(_Builder):
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, ident.source,
+            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, where,
                            imported=True)
 
     def iam_edges(self, src, caller, grants, via, where, imported=False):
