@@ -81,6 +81,7 @@ class Environment:
     k8s_namespace: str | None = None
     aws_runtime: str | None = None
     audit_log: str | None = None  # key of a log_group instance in this env
+    vault_address: str | None = None  # `host:port` where its agents reach Vault
 
     @property
     def region(self) -> str:

@@ -77,6 +77,7 @@ ENVIRONMENT: Mapping[str, Attr] = {
     "k8s_namespace": ("string", _pattern(DNS_LABEL, "a Kubernetes namespace (DNS label)")),
     "aws_runtime": ("string", _pattern(IAM_PRINCIPAL_ARN, "an IAM role or user ARN")),
     "audit_log": ("ref", None),
+    "vault_address": ("string", _host_port),
 }
 
 AGENT: Mapping[str, Attr] = {

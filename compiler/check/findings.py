@@ -33,6 +33,7 @@ RULES: Mapping[str, tuple[str, str]] = {
     "test-failed": (ERROR, "an expect in a test block does not hold"),
     "unused": (WARNING, "a resource or profile nobody uses"),
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
+    "missing-vault-address": (WARNING, "a Vault grant in an env without vault_address"),
 }
 
 Location = Span | str

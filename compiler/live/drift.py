@@ -41,7 +41,7 @@ def compiled(out: Path) -> list[Desired]:
     envs = []
     for tf in sorted(out.glob("aws/*/main.tf.json")):
         config = json.loads(tf.read_text(encoding="utf-8"))
-        account = config["provider"]["aws"]["allowed_account_ids"][0]
+        account = config["output"]["account_id"]["value"]
         res = config["resource"]
         policies = {key: (p["name"], _template(p["policy"]))
                     for key, p in res.get("aws_iam_policy", {}).items()}

@@ -14,7 +14,7 @@ from typing import Iterable
 from agentpol.catalogue.kubernetes import KUBE_DNS, SELECTOR_LABEL
 
 from .destinations import Dest, Subject, by_port, split
-from .objects import dump, header, metadata
+from .objects import dump, header, metadata, opened
 
 FILE = "cilium.yaml"
 
@@ -41,7 +41,7 @@ def policy(subject: Subject, dests: Iterable[Dest]) -> str:
             "egress": egress,
         },
     }
-    return header(subject, "CiliumNetworkPolicy") + dump(doc)
+    return header(subject, "CiliumNetworkPolicy", opened(carried, dns=True)) + dump(doc)
 
 
 def _tcp(port: int) -> list:

@@ -9,7 +9,7 @@ without an enforcing format.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 KINDS = ("domain", "wildcard", "ip", "cidr")
@@ -29,11 +29,13 @@ EXPRESSES: Mapping[str, frozenset[str]] = {
 @dataclass(frozen=True, order=True)
 class Dest:
     """One allowed destination: kind, normalised host (lower-case name, compressed address or
-    network) and TCP port."""
+    network) and TCP port; `needed_by` says which statements or grants need it (not part of
+    its identity: the same destination needed twice is one entry with two reasons)."""
 
     kind: str
     host: str
     port: int
+    needed_by: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def ipv6(self) -> bool:
@@ -60,19 +62,22 @@ class Subject:
     principal: str
 
 
-def dest(kind: str, host: str, port: int) -> Dest:
+def dest(kind: str, host: str, port: int, needed_by: tuple[str, ...] = ()) -> Dest:
     """A destination with its host normalised, so equal destinations compare equal."""
     if kind == "ip":
-        return Dest("ip", str(ipaddress.ip_address(host)), port)
+        return Dest("ip", str(ipaddress.ip_address(host)), port, needed_by)
     if kind == "cidr":
-        return Dest("cidr", str(ipaddress.ip_network(host)), port)
-    return Dest(kind, host.lower().rstrip("."), port)
+        return Dest("cidr", str(ipaddress.ip_network(host)), port, needed_by)
+    return Dest(kind, host.lower().rstrip("."), port, needed_by)
 
 
-def destinations(egress: Iterable) -> tuple[Dest, ...]:
-    """Sorted, de-duplicated destinations of the given egress (anything with `kind`, `host`
-    and `port`, such as the model's `Egress`)."""
-    return tuple(sorted({dest(e.kind, e.host, e.port) for e in egress}))
+def merged(dests: Iterable[Dest]) -> tuple[Dest, ...]:
+    """Sorted, de-duplicated destinations, each with the reasons of all its copies (in the order
+    first given, each once)."""
+    reasons: dict[Dest, dict[str, None]] = {}
+    for d in dests:
+        reasons.setdefault(d, {}).update(dict.fromkeys(d.needed_by))
+    return tuple(replace(d, needed_by=tuple(why)) for d, why in sorted(reasons.items()))
 
 
 def split(dests: Iterable[Dest], fmt: str) -> tuple[tuple[Dest, ...], tuple[Dest, ...]]:
@@ -94,3 +99,13 @@ def by_port(dests: Iterable[Dest]) -> dict[int, tuple[Dest, ...]]:
 def listing(dests: Iterable[Dest]) -> str:
     """Destinations as one line of text, for comments and annotations."""
     return ", ".join(str(d) for d in dests)
+
+
+def reasons(d: Dest) -> str:
+    """Why a destination is open, for a comment: `read dynamodb_table.tickets; egress api.x`."""
+    return "; ".join(d.needed_by) or "declared egress"
+
+
+def opened_lines(dests: Iterable[Dest]) -> list[str]:
+    """One comment line per destination with what needs it (`host:port  <- reasons`)."""
+    return [f"  {d}  <- {reasons(d)}" for d in dests]

@@ -14,7 +14,7 @@ import ipaddress
 from typing import Iterable
 
 from .destinations import Dest, Subject, by_port
-from .objects import header, object_name
+from .objects import header, object_name, opened
 
 FILE = "squid.conf"
 
@@ -37,6 +37,7 @@ def fragment(subject: Subject, dests: Iterable[Dest]) -> str:
              "it after that proxy's http_port."]
     if any(d.kind == "wildcard" for d in dests):
         notes.append("A `.x` entry (from `*.x`) also matches `x`: dstdomain cannot exclude it.")
+    notes += opened(dests, dns=False)
     lines = acls + rules + ["http_access deny all"]
     return header(subject, "squid.conf fragment", notes) + "\n".join(lines) + "\n"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 
 from agentpol.targets._netpolicy import cilium, kubernetes, squid
-from agentpol.targets._netpolicy.destinations import Dest, Subject, dest
+from agentpol.targets._netpolicy.destinations import Dest, Subject, dest, merged
 from agentpol.model import Environment, Instance, Model
 
 
@@ -23,7 +23,8 @@ def files(model: Model, env: Environment) -> dict[str, str]:
         if inst.type == "mcp_server" and inst.attr("upstream") and inst.env in (env.name, None):
             subject = Subject(name=f"mcp-{inst.name}", namespace=env.k8s_namespace,
                               selector=inst.name, principal=_who(inst, env))
-            upstreams = tuple(sorted({_upstream(u) for u in inst.attr("upstream")}))
+            upstreams = merged(_upstream(u, f"upstream of {inst.ref}")
+                               for u in inst.attr("upstream"))
             base = f"network/{env.name}/mcp-{inst.name}/"
             out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams)
             out[base + cilium.FILE] = cilium.policy(subject, upstreams)
@@ -35,12 +36,12 @@ def _who(inst: Instance, env: Environment) -> str:
     return f"mcp_server.{inst.name}@{env.name}"
 
 
-def _upstream(value: str) -> Dest:
+def _upstream(value: str, why: str) -> Dest:
     """`host:port` (schema: a host name or an IP address) -> an ip or domain destination."""
     host, _, port = value.rpartition(":")
     host = host.strip("[]")
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return dest("domain", host, int(port))
-    return dest("ip", host, int(port))
+        return dest("domain", host, int(port), (why,))
+    return dest("ip", host, int(port), (why,))

@@ -25,7 +25,7 @@ FILE = "claude-settings.json"
 def settings(subject: Subject, dests: Iterable[Dest], denied: Denied) -> str:
     carried, dropped = split(dests, FILE)
     hosts = sorted({d.host for d in carried})
-    annotation = note(subject, dropped, "Claude Code settings name hosts only; networkpolicy.yaml, "
+    annotation = note(subject, carried, dropped, "Claude Code settings name hosts only; networkpolicy.yaml, "
                                         "cilium.yaml and squid.conf enforce addresses")
     annotation["ports"] = ("not expressible here: each allowed name is reachable on any port; "
                            "cilium.yaml, squid.conf and sandbox-runtime.json enforce the port")

@@ -9,7 +9,7 @@ import pytest
 
 from agentpol.cli import main
 from helpers import policy_dir
-from moto_server import aws_env, moto_server
+from helpers.moto_server import aws_env, moto_server
 
 MOTO_ACCOUNT = "123456789012"  # the account moto answers as
 ENVS = f'''
