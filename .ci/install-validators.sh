@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Install the external validators that tests/validators/ runs against emitted files:
-#   - Debian packages: squid (`squid -k parse`), graphviz (`dot`, for `agentpol graph`)
+#   - Debian packages: squid (`squid -k parse`), graphviz (`dot`, for `agentpol graph`),
+#     chromium (the headless browser that loads `agentpol report`'s page, driven by playwright
+#     from PyPI with executable_path=/usr/bin/chromium; playwright's own browser download is
+#     never used)
 #   - npm packages pinned in tests/node/package-lock.json: @anthropic-ai/sandbox-runtime,
-#     @octokit/openapi (installed into tests/node/node_modules)
+#     @octokit/openapi, and vscode-textmate + vscode-oniguruma (VS Code's tokenizer, for the
+#     editors/ grammar test), installed into tests/node/node_modules
 # Idempotent and non-interactive: installs only what is missing, and runs `apt-get update` only
 # when it has something to install. Python packages come from `pip install -e '.[test]'`.
 set -euo pipefail
@@ -24,6 +28,7 @@ as_root() {
 missing=()
 command -v squid >/dev/null 2>&1 || [ -x /usr/sbin/squid ] || missing+=(squid)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
@@ -62,6 +67,7 @@ squid_bin="$(command -v squid || echo /usr/sbin/squid)"
 echo "install-validators: $("$squid_bin" -v | head -n1)"
 echo "install-validators: $(dot -V 2>&1)"
 echo "install-validators: node $(node --version), npm $(npm --version)"
-for pkg in @anthropic-ai/sandbox-runtime @octokit/openapi; do
+echo "install-validators: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium: missing')"
+for pkg in @anthropic-ai/sandbox-runtime @octokit/openapi vscode-textmate vscode-oniguruma; do
   echo "install-validators: $pkg $(node -p "require('./$node_dir/node_modules/$pkg/package.json').version")"
 done

@@ -1,4 +1,4 @@
-"""The `agentpol` command line (DESIGN.md's CLI contract).
+"""The `agentpol` command line: compile, check and review agent permissions.
 
 Exit codes: 0 clean, 1 findings of severity error, 2 invalid input or usage. Input errors are
 rendered in the caret format, all at once; a traceback never reaches the user.
@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
@@ -22,7 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a reader that closed the pipe shows here, where it is handled
+        return status
     except InputErrors as errs:
         sources = getattr(errs, "sources", {})
         for d in errs.diagnostics:
@@ -33,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # `agentpol explain ... | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_OK
     except OSError as exc:  # an output path that cannot be written, a file that vanished
         print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -45,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="agentpol", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"agentpol {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    i = sub.add_parser("init", help="write a small commented starter organisation into DIR")
+    i.add_argument("dir", nargs="?", default="policies", type=Path)
+    i.set_defaults(run=_init)
 
     c = sub.add_parser("compile", help="emit least-privilege artifacts for every agent@env")
     c.add_argument("dir", nargs="?", default="policies", type=Path)
@@ -60,7 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     _authz_args(ch)
     ch.add_argument("--format", default="text", choices=("text", "json", "sarif", "github"))
     ch.add_argument("--output", default=None, type=Path, metavar="FILE")
+    ch.add_argument("--killed", action="append", default=[], type=Path, metavar="OUT",
+                    help="output of `agentpol kill` in force: report what it leaves open")
     _review_args(ch)
+    ch.add_argument("--base", default=None, metavar="REF",
+                    help="git ref whose live grants adopted lock entries must match")
     ch.set_defaults(run=_check)
 
     g = sub.add_parser("graph", help="the reachability graph, findings' paths in red")
@@ -79,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser("lock", help="record the grants reviewed today in DIR/agentpol.lock")
     k.add_argument("dir", nargs="?", default="policies", type=Path)
     _review_args(k)
+    k.add_argument("--adopt", action="store_true",
+                   help="record the grants live on --base (default HEAD) as already reviewed "
+                        "(done by default for an env whose window is new)")
+    k.add_argument("--base", default=None, metavar="REF")
     k.set_defaults(run=_lock)
 
     f = sub.add_parser("fmt", help="rewrite policy files in canonical form (comments kept)")
@@ -106,6 +125,15 @@ def _parser() -> argparse.ArgumentParser:
     _review_args(df)
     df.set_defaults(run=_diff)
 
+    r = sub.add_parser("report", help="one self-contained HTML page: agents x envs, findings "
+                                      "with witness paths, pending grants, budgets")
+    r.add_argument("source", metavar="DIR", help="a compiled output directory or policy dir")
+    r.add_argument("-o", "--output", default=Path("report.html"), type=Path, metavar="FILE")
+    r.add_argument("--policies", default=None, metavar="DIR",
+                   help="the policy directory of a compiled DIR, to show check's findings")
+    _review_args(r)
+    r.set_defaults(run=_report)
+
     s = sub.add_parser("snapshot", help="collect what exists in AWS (boto3) for --aws-authz")
     s.add_argument("provider", choices=("aws",))
     s.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
@@ -117,6 +145,29 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--aws", action="store_true", help="read the account live through boto3")
     _authz_args(d)
     d.set_defaults(run=_drift)
+
+    kl = sub.add_parser("kill", help="the emergency stop of AGENT@ENV or a whole ENV, at every "
+                                     "layer (files and a runbook)")
+    kl.add_argument("who", metavar="AGENT@ENV|ENV")
+    kl.add_argument("dir", nargs="?", default="policies", type=Path)
+    kl.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    kl.add_argument("--now", default=None, metavar="TIME",
+                    help="revoke sessions issued before this UTC time (ISO 8601; default: now)")
+    kl.set_defaults(run=_kill)
+
+    sg = sub.add_parser("suggest", help="least privilege learned from the decision log and "
+                                        "CloudTrail: unused grants, out-of-grant calls, a patch")
+    sg.add_argument("dir", nargs="?", default="policies", type=Path)
+    sg.add_argument("--log", action="append", default=[], type=Path, metavar="FILE",
+                    help="gateway decision log, JSON lines, gzip accepted (repeatable)")
+    sg.add_argument("--cloudtrail", action="append", default=[], type=Path, metavar="FILE",
+                    help="CloudTrail file, {\"Records\": [...]} or JSON lines (repeatable)")
+    sg.add_argument("--since", default=None, metavar="DATE", help="start of the period (UTC)")
+    sg.add_argument("--until", default=None, metavar="DATE", help="end of the period (UTC)")
+    sg.add_argument("--format", default="markdown", choices=("markdown", "json"))
+    sg.add_argument("--write", action="store_true", help="apply the patch to the sources")
+    _review_args(sg)
+    sg.set_defaults(run=_suggest)
     return p
 
 
@@ -130,6 +181,23 @@ def _review_args(p: argparse.ArgumentParser) -> None:
                    help="date for review windows (default: today, or SOURCE_DATE_EPOCH)")
 
 
+def _version() -> str:
+    try:
+        return metadata.version("agentpol")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def _init(args) -> int:
+    from .init import Refused, init, next_steps
+    try:
+        written = init(args.dir)
+    except Refused as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    print(f"agentpol: wrote {len(written)} files to {args.dir}; next:\n{next_steps(args.dir)}")
+    return EXIT_OK
+
+
 def _compile(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     names = pipeline.target_names(args.target)
@@ -137,7 +205,7 @@ def _compile(args) -> int:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
     files = artifacts.build(model, pipeline.targets(), names, args.env)
     everything = args.env is None and names == list(pipeline.targets())
-    report = _run_check(model, files if everything else None, [])
+    report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
     if report.findings:
         print(_render(report, "text", sys.stdout.isatty()), end="")
     if report.errors:
@@ -149,23 +217,35 @@ def _compile(args) -> int:
     return EXIT_OK
 
 
-def _render(report, fmt: str, color: bool) -> str:
+def _render(report, fmt: str, color: bool, policy_dir: Path | None = None) -> str:
     from .report import render as render_report
-    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ)
+    from .report.paths import RepoPaths
+    paths = RepoPaths.of(policy_dir) if policy_dir is not None else None
+    return render_report(report, fmt, color=color and "NO_COLOR" not in os.environ, paths=paths)
 
 
-def _run_check(model, files, authz_files):
+def _run_check(model, files, authz_files, killed=()):
     from .check import AuthzError, check
     try:
-        return check(model, files, authz_files)
+        return check(model, files, authz_files, killed)
     except AuthzError as exc:
         raise pipeline.UsageError(str(exc)) from None
 
 
+def _lock_checked(report, args, model):
+    from .review import lock_history
+    report, note = lock_history.checked(report, args.dir, model, pipeline.today(args.now),
+                                        getattr(args, "base", None))
+    if note:
+        print(note, file=sys.stderr)
+    return report
+
+
 def _check(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
-    report = _run_check(model, None, args.aws_authz)
-    text = _render(report, args.format, args.output is None and sys.stdout.isatty())
+    killed = [key for out in args.killed for key in _kill_record(out)["principals"]]
+    report = _lock_checked(_run_check(model, None, args.aws_authz, killed), args, model)
+    text = _render(report, args.format, args.output is None and sys.stdout.isatty(), args.dir)
     if args.output is None:
         print(text, end="")
     else:
@@ -195,8 +275,10 @@ def _graph(args) -> int:
 def _explain(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
     agent, _, env = args.who.partition("@")
-    if agent not in model.program.agents:
-        raise pipeline.UsageError(f"unknown agent {agent!r}")
+    for kind, name, known in (("agent", agent, model.program.agents),
+                              ("environment", env, model.environments)):
+        if name and name not in known:
+            raise pipeline.UsageError(f"unknown {kind} {name!r}; declared: {', '.join(known)}")
     chosen = [p for p in model.principals.values()
               if p.agent == agent and (not env or p.env == env)]
     if not chosen:
@@ -207,8 +289,10 @@ def _explain(args) -> int:
 
 def _lock(args) -> int:
     model = pipeline.load(args.dir, now=args.now)
+    from .review import lock_history
     path = args.dir / lock.LOCK_NAME
-    text = lock.render(model, lock.read(path), pipeline.today(args.now))
+    adopt = lock_history.adoptable(args.dir, model, args.base, args.adopt)
+    text = lock.render(model, lock.read(path), pipeline.today(args.now), adopt)
     artifacts.write_file(path, text)
     print(f"agentpol: {path}: {len(lock.lines_to_lock(model))} reviewed grants")
     return EXIT_OK
@@ -259,17 +343,50 @@ def _authorize(args) -> int:
 
 def _diff(args) -> int:
     from . import diff
-    from .permissions import permissions
-
-    def compiled(directory: Path) -> str:
-        return permissions(pipeline.load(directory, now=args.now))
+    from .review import render, sides
     try:
-        old, new = (diff.side_text(s, compiled) for s in (args.old, args.new))
+        old, new = (sides.load(s, args.now) for s in (args.old, args.new))
     except ValueError as exc:
         raise pipeline.UsageError(str(exc)) from None
-    found = diff.changes(old, new)
-    print(diff.render(found, args.format), end="")
+    found = diff.changes(old.permissions, new.permissions, old.files, new.files)
+    print(render.render(found, args.format, new.report), end="")
     return EXIT_FINDINGS if args.exit_code and found else EXIT_OK
+
+
+def _kill(args) -> int:
+    from agentpol.targets import kill
+    model = pipeline.load(args.dir)
+    try:
+        files = kill.emit(model, args.who, pipeline.instant(args.now))
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    files["manifest.json"] = artifacts.manifest(files, dict.fromkeys(files, "kill"), model)
+    artifacts.write_tree(args.output, files)
+    print(f"agentpol: wrote {len(files)} files to {args.output}; apply them in the order "
+          f"{args.output / 'README.md'} gives")
+    return EXIT_OK
+
+
+def _kill_record(out: Path) -> dict:
+    """The `kill.json` of a kill output: which principals it stopped."""
+    record = _read_json(out / "kill.json")
+    if not isinstance(record, dict) or not isinstance(record.get("principals"), list):
+        raise pipeline.UsageError(f"{out / 'kill.json'}: not the record of an agentpol kill")
+    return record
+
+
+def _report(args) -> int:
+    from .report import html
+    from .review import sides
+    try:
+        side = sides.load(args.source, args.now)
+        report = side.report or (sides.load(args.policies, args.now).report
+                                 if args.policies else None)
+    except ValueError as exc:
+        raise pipeline.UsageError(str(exc)) from None
+    artifacts.write_file(args.output, html.render(side.permissions, report))
+    print(f"agentpol: wrote {args.output}")
+    return EXIT_OK
 
 
 def _snapshot(args) -> int:
@@ -301,6 +418,11 @@ def _drift(args) -> int:
         print(item)
     print(f"agentpol: {len(found)} drift(s) in {compared} account(s)")
     return EXIT_FINDINGS if found else EXIT_OK
+
+
+def _suggest(args) -> int:
+    from .suggest import cli as suggest_cli
+    return suggest_cli.run(args, pipeline.load(args.dir, now=args.now), pipeline.today(args.now))
 
 
 def _live(call):

@@ -1,28 +1,29 @@
-"""`agentpol diff OLD NEW`: every change of effective permissions, ranked by risk.
+"""`agentpol diff OLD NEW`: every change of what providers will enforce, ranked by risk.
 
-Each side is a policy directory (compiled in memory), a compiled output directory (its
-permissions.txt), or a git ref (`REF` for `REF:policies`, or `REF:PATH`). Both reduce to
-permissions.txt, so a diff of two compiles and a diff of two commits read the same.
+Each side is a policy directory (compiled in memory), a compiled output directory, or a git ref
+(`REF` for `REF:policies`, or `REF:PATH`). Both reduce to permissions.txt (whose lines carry the
+resolved identities) and the compiled documents, so a change to a resource declaration shows as
+a changed identity, and a change that moves no permissions.txt line still shows as a changed
+artifact.
 """
 from __future__ import annotations
 
-import io
-import json
 import re
-import subprocess
-import tarfile
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from .permissions import Entry, parse
 
-#: Risk classes, highest first (DESIGN: review before permissions go live).
-RISKS = ("new access in a protected env", "new credential access", "widened wildcard",
-         "new egress", "raised budget", "goes live", "other change", "removed")
+#: Risk classes, highest first (docs/review.md). The first three are never folded.
+HIGH = ("new access in a protected env", "new credential access", "weakened guard")
+RISKS = HIGH + ("widened wildcard", "new egress", "changed identity", "goes live",
+                "other change", "changed artifact", "removed access")
 #: Lines that hold one setting of a principal: a change of value pairs old with new.
 _SLOT = re.compile(r"^(budget \S+ (?=[\d.]+ usd per (\w+))|rate \S+ (?=\d+ per (\w+))|session )")
 _NUMBER = re.compile(r"^\S+ \S+ ([\d.]+)|^session (\d+)s")
+#: Lines that are guards: removing one weakens what the provider enforces.
+_GUARDS = ("deny", "approval", "budget", "rate")
+#: Compiled files that are not deployed (line numbers live in the manifest).
+_NOT_DEPLOYED = ("manifest.json", "permissions.txt")
 
 
 @dataclass(frozen=True)
@@ -35,34 +36,61 @@ class Change:
     def line(self) -> str:
         extra = f" ({self.detail})" if self.detail else ""
         state = "" if self.entry.section == "live" else f" [{self.entry.section}]"
-        return f"{self.sign} {self.entry.text}{state}{extra}  # {self.entry.source}"
+        source = f"  # {self.entry.source}" if self.entry.source else ""
+        return f"{self.sign} {self.entry.text}{state}{extra}{source}"
+
+    def as_json(self) -> dict:
+        return {"risk": self.risk, "change": self.sign, "line": self.entry.text,
+                "env": self.entry.env, "agent": self.entry.agent,
+                "section": self.entry.section, "source": self.entry.source,
+                "detail": self.detail}
 
 
-def changes(old_text: str, new_text: str) -> list[Change]:
+def changes(old_text: str, new_text: str, old_files: dict | None = None,
+            new_files: dict | None = None) -> list[Change]:
+    """Changes between two permissions.txt texts, plus the compiled files that differ."""
     old_envs, old = parse(old_text)
     new_envs, new = parse(new_text)
-    protected = {**old_envs, **new_envs}
+    protected = {n: e.get("protected", False) for n, e in {**old_envs, **new_envs}.items()}
     old_texts, new_texts = {e.text: e for e in old}, {e.text: e for e in new}
-    old_slots = {_slot(e): e for e in old if _slot(e)}
-    new_slots = {_slot(e) for e in new if _slot(e)}
-    out = []
+    old_keys = {_key(e): e for e in old if _key(e)}
+    new_keys = {_key(e) for e in new if _key(e)}
+    out = _env_changes(old_envs, new_envs)
     for e in new:
-        previous = old_texts.get(e.text) or old_slots.get(_slot(e))
+        previous = old_texts.get(e.text) or old_keys.get(_key(e))
         if previous is None:
             out.append(_added(e, protected))
         elif previous.text != e.text:
-            out.append(_changed_setting(previous, e))
+            out.append(_changed(previous, e, protected))
         elif previous.section != e.section:  # same grant: shadow or pending <-> live
-            risk = "goes live" if e.section == "live" else "other change"
-            out.append(Change(risk, "~", e, f"was {previous.section}"))
-    out += [Change("removed", "-", e) for e in old
-            if e.text not in new_texts and not (_slot(e) and _slot(e) in new_slots)]
+            live = e.section == "live"
+            out.append(Change("goes live" if live else "other change", "~", e,
+                              f"was {previous.section}"))
+    out += [_removed(e) for e in old
+            if e.text not in new_texts and not (_key(e) and _key(e) in new_keys)]
+    out += _artifacts(old_files, new_files)
     return sorted(out, key=lambda c: (RISKS.index(c.risk), c.entry.text))
 
 
+def _kind(e: Entry) -> str:
+    return e.rest.split(" ", 1)[0]
+
+
+def _key(e: Entry) -> tuple | None:
+    """What pairs an old line with its new value: a setting's slot, or a grant on a declared
+    resource without its identity (`read table.x@prod` whatever table it now resolves to)."""
+    m = _SLOT.match(e.rest)
+    if m:
+        return (e.env, e.agent, m.group(1), m.group(2) or m.group(3))
+    words = e.rest.split(" ")
+    if _kind(e) in ("egress", "approval") or len(words) < 3 or words[-1].startswith('"'):
+        return None
+    return (e.env, e.agent, e.section, " ".join(words[:-1]))
+
+
 def _added(e: Entry, protected: dict[str, bool]) -> Change:
-    kind = e.rest.split(" ", 1)[0]
-    if kind in ("session", "rate", "approval", "budget"):
+    kind = _kind(e)
+    if kind in ("session", "rate", "approval", "budget", "deny"):  # a new limit narrows
         return Change("other change", "+", e)
     if protected.get(e.env):
         return Change("new access in a protected env", "+", e)
@@ -75,84 +103,78 @@ def _added(e: Entry, protected: dict[str, bool]) -> Change:
     return Change("other change", "+", e)
 
 
-def _changed_setting(old: Entry, new: Entry) -> Change:
-    """A budget, rate or session/mode line whose value changed."""
-    detail = "was " + old.rest
-    if new.rest.startswith("session"):
-        live = old.rest.endswith("mode shadow") and new.rest.endswith("mode enforce")
-        return Change("goes live" if live else "other change", "~", new, detail)
-    raised = _number(new) > _number(old)
-    risk = "raised budget" if raised and new.rest.startswith("budget") else "other change"
-    return Change(risk, "~", new, detail)
+def _removed(e: Entry) -> Change:
+    if _kind(e) in _GUARDS:
+        return Change("weakened guard", "-", e, f"removed {_kind(e)}")
+    return Change("removed access", "-", e)
 
 
-def _slot(e: Entry) -> tuple | None:
-    m = _SLOT.match(e.rest)
-    return (e.env, e.agent, m.group(1), m.group(2) or m.group(3)) if m else None
+def _changed(old: Entry, new: Entry, protected: dict[str, bool]) -> Change:
+    """A budget, rate or session/mode line whose value changed, or a grant whose resource now
+    resolves to another identity."""
+    kind = _kind(new)
+    if kind == "session":
+        weaker = []
+        if old.rest.endswith("mode shadow") and new.rest.endswith("mode enforce"):
+            weaker.append("shadow to live")
+        if _number(new) > _number(old):
+            weaker.append(f"longer session x{_number(new) / _number(old):.2f}")
+        detail = "; ".join(weaker + [f"was {old.rest}"])
+        return Change("weakened guard" if weaker else "other change", "~", new, detail)
+    if kind in ("budget", "rate"):
+        ratio = _number(new) / _number(old) if _number(old) else float("inf")
+        if ratio > 1:
+            return Change("weakened guard", "~", new,
+                          f"raised {kind} x{ratio:.2f}; was {old.rest}")
+        return Change("other change", "~", new, f"x{ratio:.2f}; was {old.rest}")
+    was = f"identity was {old.rest.rsplit(' ', 1)[-1]}"
+    if kind == "deny":
+        return Change("weakened guard", "~", new, f"deny moved: {was}")
+    risk = _added(new, protected).risk
+    return Change("changed identity" if risk == "other change" else risk, "~", new, was)
+
+
+def _env_changes(old: dict[str, dict], new: dict[str, dict]) -> list[Change]:
+    """An environment's guards: `protected`, `review_window` and `audit_log` removed, or the
+    window shortened, weaken every grant of that env."""
+    out = []
+    for name in sorted(old.keys() & new.keys()):
+        before, after = old[name], new[name]
+        for flag in ("protected", "review_window", "audit_log"):
+            if flag in before and flag not in after:
+                out.append(Change("weakened guard", "-", _env_entry(name, before),
+                                  f"removed {flag}"))
+        if "review_window" in before and "review_window" in after and \
+                _seconds(after["review_window"]) < _seconds(before["review_window"]):
+            out.append(Change("weakened guard", "~", _env_entry(name, after),
+                              f"shorter review_window, was {before['review_window']}"))
+    return out
+
+
+def _env_entry(name: str, flags: dict) -> Entry:
+    words = " ".join(k if v is True else f"{k}={v}" for k, v in flags.items())
+    return Entry(f"env {name} {words}".rstrip(), name, "*", words, "live", False, "")
+
+
+def _artifacts(old: dict | None, new: dict | None) -> list[Change]:
+    """Deployed files whose bytes differ (both sides compiled): what a provider will load."""
+    if old is None or new is None:
+        return []
+    out = []
+    for path in sorted(old.keys() | new.keys()):
+        if path in _NOT_DEPLOYED or old.get(path) == new.get(path):
+            continue
+        sign = "+" if path not in old else "-" if path not in new else "~"
+        env = path.split("/")[1] if path.count("/") >= 2 else "*"
+        out.append(Change("changed artifact", sign,
+                          Entry(path, env, "*", path, "live", False, "")))
+    return out
 
 
 def _number(e: Entry) -> float:
     m = _NUMBER.match(e.rest)
-    return float(m.group(1) or m.group(2))
+    return float(m.group(1) or m.group(2)) if m else 0.0
 
 
-# --- reading a side -----------------------------------------------------------------------
-
-
-def side_text(spec: str, load_permissions) -> str:
-    """permissions.txt of one side; `load_permissions(dir)` compiles a source directory."""
-    path = Path(spec)
-    if path.is_dir():
-        compiled = path / "permissions.txt"
-        return compiled.read_text(encoding="utf-8") if compiled.is_file() \
-            else load_permissions(path)
-    ref, _, sub = spec.partition(":")
-    with tempfile.TemporaryDirectory() as tmp:
-        _extract(ref, sub or "policies", Path(tmp))
-        return load_permissions(Path(tmp) / (sub or "policies"))
-
-
-def _extract(ref: str, sub: str, into: Path) -> None:
-    try:
-        tar = subprocess.run(["git", "archive", "--format=tar", ref, sub], check=True,
-                             capture_output=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        err = getattr(exc, "stderr", b"") or b""
-        raise ValueError(f"{ref}:{sub}: not a directory or a git ref "
-                         f"({err.decode(errors='replace').strip() or exc})") from None
-    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
-        t.extractall(into, filter="data")
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def render(found: list[Change], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([{"risk": c.risk, "change": c.sign, "line": c.entry.text,
-                            "section": c.entry.section, "source": c.entry.source,
-                            "detail": c.detail} for c in found], indent=2) + "\n"
-    groups = {r: [c for c in found if c.risk == r] for r in RISKS}
-    groups = {r: cs for r, cs in groups.items() if cs}
-    if fmt == "markdown":
-        return _markdown(groups, len(found))
-    if not found:
-        return "agentpol diff: no change in effective permissions\n"
-    out = []
-    for risk, cs in groups.items():
-        out.append(f"{risk} ({len(cs)}):")
-        out += [f"  {c.line()}" for c in cs]
-    return "\n".join(out) + "\n"
-
-
-def _markdown(groups: dict, total: int) -> str:
-    out = ["### agentpol: permission changes", ""]
-    if not total:
-        return "\n".join(out + ["No change in effective permissions."]) + "\n"
-    out += ["| risk | changes |", "|---|---:|"]
-    out += [f"| {risk} | {len(cs)} |" for risk, cs in groups.items()]
-    for risk, cs in groups.items():
-        out += ["", f"<details><summary>{risk} ({len(cs)})</summary>", "", "```diff"]
-        out += [c.line() for c in cs]
-        out += ["```", "", "</details>"]
-    return "\n".join(out) + "\n"
+def _seconds(value: str) -> int:
+    return int(value.rstrip("s"))

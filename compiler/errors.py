@@ -39,6 +39,7 @@ CODES: Mapping[str, str] = {
     "E028": "statement does not apply to this kind of target",
     "E029": "conflicting attributes or statements",
     "E030": "lock file is malformed",
+    "E050": "file is not a gateway decision log or CloudTrail file",
 }
 
 
@@ -74,7 +75,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 def render(diag: Diagnostic, sources: Mapping[str, str]) -> str:
     """`FILE:LINE:COL: error[CODE]: message`, the source line, a caret, and the hint."""
     s = diag.span
-    out = [f"{s.file}:{s.line}:{s.col}: error[{diag.code}]: {diag.message}"]
+    where = f"{s.file}:{s.line}:{s.col}" if s.line else s.file  # line 0: a whole directory
+    out = [f"{where}: error[{diag.code}]: {diag.message}"]
     # lines as the parser counts them: only "\n" ends one (not U+2028, form feed, ...)
     lines = [line.rstrip("\r") for line in sources.get(s.file, "").split("\n")]
     if 1 <= s.line <= len(lines):

@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from typing import Iterator, Mapping
-from urllib.parse import urlsplit
 
 from . import schema
 from .errors import Diagnostic, InputErrors
 from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
-                    Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal, Program,
-                    RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use, iam_enforced)
+                    Destination, Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal,
+                    Program, RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use, iam_enforced)
+from .identity import identity
 from .resources import expand_template
 from .values import TEMPLATE
 
@@ -37,14 +37,17 @@ def expand(program: Program, lock: Mapping[str, dt.date] | None = None,
 
 def egress_line(env: str, agent: str, e: Egress) -> str:
     """An egress allowance as permissions.txt and the lock write it."""
-    return f"{env} {agent} egress {e.host}:{e.port}"
+    return f"{env} {agent} egress {e.dest.address}"
 
 
-def grant_line(g: Grant) -> str:
-    """The identity of a grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET`
-    (a deny reads `ENV AGENT deny ACCESS TARGET`)."""
+def grant_line(g: Grant, program: Program | None = None) -> str:
+    """A grant in permissions.txt and the lock: `ENV AGENT ACCESS TARGET IDENTITY` (a deny
+    reads `ENV AGENT deny ACCESS TARGET IDENTITY`); IDENTITY, what the provider sees, only
+    when `program` is given and the target is a declared resource."""
     effect = "" if g.effect == "allow" else "deny "
-    return f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+    line = f"{g.env} {g.agent} {effect}{g.access} {g.target}"
+    resolved = identity(program, g.env, g.target) if program is not None else ""
+    return f"{line} {resolved}" if resolved else line
 
 
 class _Expander:
@@ -106,7 +109,7 @@ class _Expander:
         denied = {_grant_key(d)[1:] for d in denies}
         # a denied grant (always wins) opens no address either
         egress.extend(self.implied_egress(g for g in grants if _grant_key(g)[1:] not in denied))
-        live = [self.review(g, env, grant_line(g)) for g in _unique(grants, _grant_key)
+        live = [self.review(g, env, grant_line(g, self.program)) for g in _unique(grants, _grant_key)
                 if _grant_key(g)[1:] not in denied]
         return Principal(
             agent=agent.name, env=env, service_account=agent.service_account,
@@ -114,7 +117,7 @@ class _Expander:
             session=session.seconds if session else SESSION_DEFAULT,
             grants=tuple(live), denies=tuple(_unique(denies, _grant_key)),
             egress=tuple(self.review(e, env, egress_line(env, agent.name, e))
-                         for e in _unique(egress, lambda e: (e.host, e.port))),
+                         for e in _unique(egress, lambda e: e.dest)),
             budgets=tuple(budgets), rates=tuple(rates), approvals=tuple(approvals),
             span=next(b.span for b in agent.blocks if env in b.envs))
 
@@ -177,15 +180,14 @@ class _Expander:
 
     def egress(self, t: Target, origin: Origin) -> Egress | None:
         if t.raw is not None:
-            problem = schema.destination_error(t.raw, t.span)
-            if problem is not None:  # a template expanded into an invalid destination
+            dest = Destination.parse(t.raw)
+            if isinstance(dest, str):  # a template expanded into an invalid destination
                 if not TEMPLATE.search(t.raw):  # (an unexpanded variable is already E019)
-                    self.diags.append(problem)
+                    self.diags.append(schema.destination_error(t.raw, dest, t.span))
                 return None
-            host, port, kind = schema.parse_destination(t.raw)
-            return Egress(t, host, port, kind, origin)
-        host, port = endpoint(self.program.instances[t.instance])
-        return Egress(t, host, port, _host_kind(host), origin)
+            return Egress(t, dest, origin)
+        inst = self.program.instances[t.instance]
+        return Egress(t, inst.endpoint, origin) if inst.endpoint is not None else None
 
     def implied_egress(self, grants) -> list[Egress]:
         """Calling an api or mcp_server, or connecting to a host, means reaching its address
@@ -193,9 +195,8 @@ class _Expander:
         out = []
         for g in grants:
             inst = self.program.instances.get(g.target.instance or "")
-            if inst is not None and inst.type in ("api", "mcp_server", "host"):
-                host, port = endpoint(inst)
-                out.append(Egress(g.target, host, port, _host_kind(host), g.origin))
+            if inst is not None and inst.endpoint is not None:
+                out.append(Egress(g.target, inst.endpoint, g.origin))
         return out
 
     def review(self, item, env: str, line: str):
@@ -208,23 +209,6 @@ class _Expander:
         if approved is not None and (self.today - approved).total_seconds() >= window:
             return item
         return replace(item, pending=True)
-
-
-def endpoint(inst) -> tuple[str, int]:
-    """(host, port) an api, mcp_server or host instance is reached at."""
-    if inst.type == "api":
-        return inst.attrs["host"], 443
-    url = inst.attrs.get("url")
-    if url:
-        parts = urlsplit(url)
-        return parts.hostname, parts.port or (80 if parts.scheme in ("http", "ws") else 443)
-    host, port, _ = schema.parse_destination(inst.attrs["address"])  # checked by resolve
-    return host, port
-
-
-def _host_kind(host: str) -> str:
-    parsed = schema.parse_destination(f"{host}:1")
-    return parsed[2] if isinstance(parsed, tuple) else "domain"
 
 
 def _grant_key(g: Grant) -> tuple:

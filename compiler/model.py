@@ -6,8 +6,11 @@ re-reading any file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
 
 # --- language facts shared by every stage --------------------------------------------------
 
@@ -16,7 +19,7 @@ KEYWORDS = frozenset(
     "approval required for on per usd total expect shadow enforce true false".split()
 )
 
-#: Access words per resource type (LANGUAGE.md's table). `github_repo` and `api` also accept
+#: Access words per resource type (docs/language.md). `github_repo` and `api` also accept
 #: quoted provider permissions; every type accepts a quoted raw permission.
 ACCESS_WORDS: Mapping[str, tuple[str, ...]] = {
     "s3_bucket": ("list", "read", "write", "delete"),
@@ -42,7 +45,7 @@ AWS_TYPES = frozenset(
     "s3_bucket dynamodb_table sqs_queue sns_topic lambda_function secret ssm_parameter kms_key "
     "log_group ecr_repository iam_role bedrock_model".split()
 )
-#: AWS types whose identity does not include an account (LANGUAGE.md).
+#: AWS types whose identity does not include an account (docs/language.md).
 GLOBAL_AWS_TYPES = frozenset({"s3_bucket", "bedrock_model"})
 PAID_PROVIDERS = frozenset({"openai", "anthropic", "stripe"})
 PROVIDERS = frozenset({"openai", "anthropic", "stripe", "slack", "http"})
@@ -65,6 +68,109 @@ class Span:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+# --- network destinations --------------------------------------------------------------------
+
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)"
+                      r"(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$")
+
+DestKind = Literal["domain", "wildcard", "ip", "cidr"]
+DEST_KINDS: tuple[DestKind, ...] = ("domain", "wildcard", "ip", "cidr")
+
+
+@dataclass(frozen=True, order=True)
+class Destination:
+    """Somewhere a pod may connect: a host name, `*.domain`, IP or CIDR, normalised (lower-case
+    name, compressed address or network), with a TCP port; `port` None is every port (an env's
+    `cidrs` and `domains`). `parse` is the one parser of destinations."""
+
+    kind: DestKind
+    host: str
+    port: int | None = None
+
+    @staticmethod
+    def parse(text: str, with_port: bool = True) -> Destination | str:
+        """`host:port` (or the host alone) -> a destination, or what is wrong with it. An IPv6
+        address with a port is written in brackets (`[::1]:443`)."""
+        port: int | None = None
+        if with_port:
+            text, sep, digits = text.rpartition(":")
+            if not sep or not digits.isdigit() or not 0 < int(digits) < 65536:
+                return "a destination needs a port, such as `\"hooks.slack.com:443\"`"
+            port = int(digits)
+            text = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+        if "/" in text:
+            try:
+                return Destination("cidr", str(ipaddress.ip_network(text, strict=True)), port)
+            except ValueError as exc:
+                return f"not a CIDR: {exc}"
+        try:
+            return Destination("ip", str(ipaddress.ip_address(text)), port)
+        except ValueError:
+            pass
+        if text.startswith("*."):
+            return Destination("wildcard", text.lower(), port) if HOSTNAME.match(text[2:]) \
+                else "not a host name or `*.domain`"
+        return Destination("domain", text.lower(), port) if HOSTNAME.match(text) \
+            else "not a host name"
+
+    @property
+    def is_ip(self) -> bool:
+        return self.kind in ("ip", "cidr")
+
+    @property
+    def ipv6(self) -> bool:
+        return self.is_ip and ":" in self.host
+
+    @property
+    def network(self) -> str:
+        """An ip or cidr as a CIDR (`/32` or `/128` for a single address)."""
+        return str(self._net)
+
+    @property
+    def _net(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(self.host)
+
+    @property
+    def specificity(self) -> int:
+        """Bigger is narrower: an exact name or address beats any range that holds it."""
+        if self.is_ip:
+            return self._net.prefixlen
+        return 10_000 if self.kind == "domain" else len(self.host)
+
+    def within(self, other: Destination) -> bool:
+        """Every address or name of this is one of `other`'s, ports aside (`*.x` holds the
+        subdomains of x, not x)."""
+        if self.is_ip != other.is_ip:
+            return False
+        if self.is_ip:
+            a, b = self._net, other._net
+            return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
+        if other.kind == "domain":
+            return self.kind == "domain" and self.host == other.host
+        suffix = other.host[1:]  # ".x"
+        return self.host.endswith(suffix) if self.kind == "domain" else \
+            (self.host == other.host or self.host[1:].endswith(suffix))
+
+    def meets(self, other: Destination) -> bool:
+        """Whether this and `other` share an address or name, ports aside."""
+        if self.is_ip != other.is_ip:
+            return False
+        if self.is_ip:
+            return self._net.version == other._net.version and self._net.overlaps(other._net)
+        return self.within(other) or other.within(self)
+
+    @property
+    def address(self) -> str:
+        """`host:port` as the lock file and `explain` write it (an IPv6 address unbracketed)."""
+        return f"{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        if self.port is None:
+            return self.host
+        host = f"[{self.host}]" if self.kind == "ip" and self.ipv6 else self.host
+        return f"{host}:{self.port}"
+
+
 # --- declarations ----------------------------------------------------------------------------
 
 
@@ -81,7 +187,8 @@ class Environment:
     k8s_namespace: str | None = None
     aws_runtime: str | None = None
     audit_log: str | None = None  # key of a log_group instance in this env
-    vault_address: str | None = None  # `host:port` where its agents reach Vault
+    vault_address: str | None = None  # host:port where its agents reach Vault
+    claims: tuple[Destination, ...] = ()  # `cidrs` then `domains`, parsed (by resolve)
 
     @property
     def region(self) -> str:
@@ -123,6 +230,10 @@ class Instance:
     region: str | None = None
     credential: bool = False
     holds_secrets_of: tuple[str, ...] = ()
+    #: Where an api, mcp_server or host is reached (its host, url or address), and an
+    #: mcp_server's `upstream`s: parsed once, by resolve.
+    endpoint: Destination | None = None
+    upstreams: tuple[Destination, ...] = ()
 
     @property
     def key(self) -> str:
@@ -291,13 +402,11 @@ class Grant:
 
 @dataclass(frozen=True)
 class Egress:
-    """An outbound allowance: `host` is a name (maybe `*.x`), an IP or a CIDR, always with a
-    port (an instance's is implied by its url or provider)."""
+    """An outbound allowance: a destination, always with a port (an instance's is implied by
+    its url or provider)."""
 
     target: Target
-    host: str
-    port: int
-    kind: str  # "domain" | "wildcard" | "ip" | "cidr"
+    dest: Destination
     origin: Origin
     pending: bool = False
 
@@ -413,6 +522,63 @@ class Program:
     files: tuple[str, ...] = ()
 
 
+# --- the lowering: what a grant means in IAM (computed once, by `lower`) ---------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An IAM Condition block as (operator, key, values) clauses, sorted: hashable, and ordered
+    by its canonical JSON text (`text`)."""
+
+    clauses: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+    @staticmethod
+    def of(block: Mapping[str, Mapping[str, list[str]]] | None) -> Condition | None:
+        if not block:
+            return None
+        return Condition(tuple(sorted((op, key, tuple(values)) for op, keys in block.items()
+                                      for key, values in keys.items())))
+
+    def block(self) -> dict[str, dict[str, list[str]]]:
+        out: dict[str, dict[str, list[str]]] = {}
+        for op, key, values in self.clauses:
+            out.setdefault(op, {})[key] = list(values)
+        return out
+
+    @property
+    def text(self) -> str:
+        return json.dumps(self.block(), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class IamStatement:
+    """One IAM statement's worth: these actions on these resources, if the condition holds."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    condition: Condition | None = None
+
+    def sort_key(self) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        return self.actions, self.resources, self.condition.text if self.condition else ""
+
+    def statement(self, sid: str | None, effect: str) -> dict:
+        """The policy-document form: `Sid` (if any), `Effect`, `Action`, `Resource`, `Condition`."""
+        out: dict = {"Sid": sid} if sid else {}
+        out.update(Effect=effect, Action=list(self.actions), Resource=list(self.resources))
+        if self.condition:
+            out["Condition"] = self.condition.block()
+        return out
+
+
+#: Where a grant (or an expect) applies: its env, access and target. The IAM meaning depends on
+#: nothing else, so a grant keeps it when review or shadow mode changes.
+Site = tuple[str, Access, Target]
+
+
+def site(env: str, access: Access, target: Target) -> Site:
+    return env, access, target
+
+
 def iam_enforced(target: Target, instances: Mapping[str, Instance]) -> bool:
     """Whether IAM enforces access to a target: an AWS instance, or a raw ARN."""
     inst = instances.get(target.instance or "")
@@ -425,6 +591,11 @@ class Model:
 
     program: Program
     principals: Mapping[str, Principal]  # by "agent@env", sorted
+    #: The lowering (`lower.lower`): each grant's and expect's IAM statements by `Site` (None
+    #: where IAM does not enforce it), and each AWS instance's ARNs by `Instance.key` (its
+    #: identity ARN first).
+    iam: Mapping[Site, tuple[IamStatement, ...] | None] = field(default_factory=dict)
+    arns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def environments(self) -> Mapping[str, Environment]:
@@ -436,6 +607,11 @@ class Model:
 
     def instance(self, key: str) -> Instance:
         return self.program.instances[key]
+
+    def iam_of(self, g: Grant) -> tuple[IamStatement, ...] | None:
+        """A grant's IAM statements (None where IAM does not enforce it); KeyError for a model
+        that was not lowered."""
+        return self.iam[site(g.env, g.access, g.target)]
 
     def has_role(self, p: Principal) -> bool:
         """A principal with any AWS grant, live or not, has an IAM role in its env."""

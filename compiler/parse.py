@@ -10,7 +10,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .errors import Diagnostic, InputErrors
+from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import Span
 
 #: Human names for grammar terminals, for "expected ..." messages.
@@ -37,15 +37,27 @@ class SourceFile:
     comments: tuple[Comment, ...]
 
 
+class _WholeWords:
+    """Lexes a word as a whole in every parser state: without this, where only keywords may
+    come the contextual lexer reads `uses p` as `use` + `s` and `allowed` as `allow` + `ed`,
+    and the error lands on the wrong token. A keyword is still a keyword where one is
+    expected, and a NAME where a name is."""
+
+    always_accept = ("NAME",)
+
+    def process(self, stream):
+        return stream
+
+
 @cache
 def _parser() -> Lark:
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=False)
+                maybe_placeholders=False, postlex=_WholeWords())
 
 
 def discover(directory: Path) -> list[Path]:
-    """Every `*.agentpol` below `directory`, in sorted path order (LANGUAGE.md)."""
+    """Every `*.agentpol` below `directory`, in sorted path order (docs/language.md)."""
     return sorted(p for p in directory.rglob("*.agentpol") if p.is_file())
 
 
@@ -76,23 +88,54 @@ def _comments(text: str) -> tuple[Comment, ...]:
 def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic:
     line, col = max(exc.line, 1), max(exc.column, 1)
     if isinstance(exc, UnexpectedCharacters):
-        return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col))
-    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in (exc.expected or ())
+        return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col),
+                          _CHARACTER_HINTS.get(text[exc.pos_in_stream:exc.pos_in_stream + 2])
+                          or _CHARACTER_HINTS.get(exc.char))
+    accepted = _accepted(exc)
+    expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in accepted
                        if not t.startswith("__")})
-    hint = "expected " + ", ".join(expected[:8]) if expected else None
+    hint = "expected " + ", ".join(expected) if expected else None
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken)
                                           and exc.token.type == "$END"):
         lines = text.rstrip("\n").split("\n")  # point just past the last character
         return Diagnostic("E001", "unexpected end of file",
                           Span(path, len(lines), len(lines[-1]) + 1), hint)
     tok: Token = exc.token
+    words = [t.lower() for t in accepted if t.isalpha() and t not in _TERMINALS]
+    close = did_you_mean(str(tok), words) if tok.type == "NAME" else None
+    if close and hint:
+        hint = f"{close} ({hint})"
+    before = re.search(r"([A-Za-z_][A-Za-z0-9_-]*)\s*$", text[:tok.start_pos])
+    if (str(tok) in _STATEMENTS and ("IN" in accepted or "RESOURCE" in accepted)) or (
+            before and accepted == {"EQUAL"} and did_you_mean(before[1], _STATEMENTS)):
+        hint = "statements go inside an agent's `in ENV { ... }` block, or a profile"
     return Diagnostic("E001", f"unexpected {_describe(tok)}", Span(path, line, col, len(tok)), hint)
+
+
+def _accepted(exc: UnexpectedInput) -> set[str]:
+    """The terminals the parser would have taken. An error the lexer raises lists every
+    terminal its state knows, NAME included (see `_WholeWords`); the parser knows better."""
+    parser = getattr(exc, "interactive_parser", None)
+    return set(parser.accepts() if parser is not None else exc.expected or ())
+
+
+_STATEMENTS = frozenset("use allow deny egress budget rate session mode approval".split())
+
+#: What a newcomer most likely meant by a character the language does not have.
+_CHARACTER_HINTS = {
+    "//": "comments start with `#` and run to the end of the line",
+    "/*": "comments start with `#` and run to the end of the line",
+    "'": 'strings are written in double quotes: "..."',
+    ":": '`:` only appears in strings: attributes are `key = value`, and raw permissions '
+         'are quoted ("s3:GetObject")',
+    ";": "no `;` is needed: a statement ends where the next one starts",
+}
 
 
 def _describe(tok: Token) -> str:
     if tok.type == "NAME" or tok.type.isupper() and tok.type not in _TERMINALS:
         return f"`{tok}`"
-    what = _TERMINALS.get(tok.type, tok.type.lower())
+    what = re.sub(r"^an? ", "", _TERMINALS.get(tok.type, tok.type.lower()))
     return what if what == f"`{tok}`" else f"{what} `{tok}`"  # not "`}` `}`"
 
 

@@ -1,8 +1,10 @@
 """`permissions.txt`: the file a reviewer reads in a pull request, and `diff` reads back.
 
 One line per effective grant, egress, budget, rate, approval and principal setting, sorted:
-`ENV AGENT ACCESS TARGET  # FILE:LINE [credential]`. Header comments name each environment and
-whether it is protected, so a diff of two compiled trees can rank changes without the source.
+`ENV AGENT ACCESS TARGET IDENTITY  # FILE [credential]`, IDENTITY being what the provider sees
+(ARNs, `owner/repo`, Vault path, `host:port`). No line numbers: reformatting or moving a
+statement within its file changes no line. Header comments name each environment and whether
+it is protected, so a diff of two compiled trees can rank changes without the source.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 from .expand import egress_line, grant_line
 from .model import Grant, Model
 
-TITLE = "# agentpol permissions: ENV AGENT ACCESS TARGET  # source (generated; do not edit)"
+TITLE = ("# agentpol permissions: ENV AGENT ACCESS TARGET IDENTITY  # source file"
+         " (generated; do not edit)")
 SHADOW = "## shadow mode: evaluated and logged by the gateway, never executed"
 PENDING = "## pending review: shadow until approved in agentpol.lock"
 #: Raw AWS resources that hold or mint credentials, for the `credential` tag.
@@ -25,33 +28,43 @@ def permissions(model: Model, env: str | None = None) -> str:
             continue
         for g in p.grants + p.denies:
             tag = " credential" if _credential(model, g) else ""
-            line = f"{grant_line(g)}  # {g.origin.span.file}:{g.origin.span.line}{tag}"
+            line = f"{grant_line(g, model.program)}  # {g.origin.span.file}{tag}"
             (shadow if p.shadow else pending if g.pending else live).append(line)
         for e in p.egress:
             line = (egress_line(p.env, p.agent, e)
-                    + f"  # {e.origin.span.file}:{e.origin.span.line}")
+                    + f"  # {e.origin.span.file}")
             (shadow if p.shadow else pending if e.pending else live).append(line)
         for b in p.budgets:
             what = b.api or "total"
             live.append(f"{p.env} {p.agent} budget {what} {b.cents // 100}.{b.cents % 100:02d} usd"
-                        f" per {b.period}  # {b.origin.span.file}:{b.origin.span.line}")
+                        f" per {b.period}  # {b.origin.span.file}")
         for r in p.rates:
             live.append(f"{p.env} {p.agent} rate {r.target} {r.count} per {r.period}"
-                        f"  # {r.origin.span.file}:{r.origin.span.line}")
+                        f"  # {r.origin.span.file}")
         for a in p.approvals:
             live.append(f"{p.env} {p.agent} approval {a.access} {a.target}"
-                        f"  # {a.origin.span.file}:{a.origin.span.line}")
+                        f"  # {a.origin.span.file}")
         live.append(f"{p.env} {p.agent} session {p.session}s mode {p.mode}"
-                    f"  # {p.span.file}:{p.span.line}")
+                    f"  # {p.span.file}")
     out = [TITLE]
-    out += [f"# env {e.name}" + (" protected" if e.protected else "")
-            for e in model.environments.values() if env in (None, e.name)]
+    out += [_env_header(model, e) for e in model.environments.values() if env in (None, e.name)]
     out += sorted(set(live))
     if shadow:
         out += ["", SHADOW, *sorted(set(shadow))]
     if pending:
         out += ["", PENDING, *sorted(set(pending))]
     return "\n".join(out) + "\n"
+
+
+def _env_header(model: Model, e) -> str:
+    """`# env prod protected review_window=86400s audit_log=log_group.x@prod`: the env's guards,
+    so `diff` sees one removed."""
+    words = ["protected"] if e.protected else []
+    if e.review_window:
+        words.append(f"review_window={e.review_window}s")
+    if e.audit_log:
+        words.append(f"audit_log={e.audit_log}")
+    return " ".join([f"# env {e.name}", *words])
 
 
 def _credential(model: Model, g: Grant) -> bool:
@@ -73,14 +86,15 @@ class Entry:
     source: str
 
 
-def parse(text: str) -> tuple[dict[str, bool], list[Entry]]:
-    """(env -> protected, entries) of a permissions.txt."""
-    envs: dict[str, bool] = {}
+def parse(text: str) -> tuple[dict[str, dict], list[Entry]]:
+    """(env -> its guards {"protected": True, "review_window": "86400s", ...}, entries) of a
+    permissions.txt."""
+    envs: dict[str, dict] = {}
     entries, section = [], "live"
     for line in text.splitlines():
         if line.startswith("# env "):
             name, *flags = line[len("# env "):].split()
-            envs[name] = "protected" in flags
+            envs[name] = {k: v or True for k, _, v in (f.partition("=") for f in flags)}
         elif line in (SHADOW, PENDING):
             section = "shadow" if line == SHADOW else "pending"
         elif line and not line.startswith("#"):

@@ -9,6 +9,7 @@ from typing import Mapping
 from . import lock
 from .errors import Diagnostic, InputErrors
 from .expand import expand, grant_line
+from .lower import lower
 from .model import Model, Principal, Span
 from .parse import discover, parse_directory
 from .resolve import resolve
@@ -19,23 +20,30 @@ class UsageError(Exception):
 
 
 def load(directory: Path, now: str | None = None) -> Model:
-    """The model of a policy directory; InputErrors carry the sources for caret rendering."""
+    """The lowered model of a policy directory; InputErrors carry the sources for caret
+    rendering."""
+    if not directory.exists():
+        raise UsageError(f"{directory}: not a directory (none exists; `agentpol init "
+                         f"{directory}` writes a starter organisation there)")
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory")
     if not discover(directory):
-        raise InputErrors([Diagnostic("E005", f"no *.agentpol files in {directory}",
-                                      Span(str(directory), 0, 0))])
+        raise InputErrors([Diagnostic("E005", f"no .agentpol files in {directory}",
+                                      Span(str(directory), 0, 0),
+                                      f"policies are `*.agentpol` files; `agentpol init "
+                                      f"{directory}` writes a starter set")])
     files, sources = parse_directory(directory)
     try:
         program = resolve(files)
         approved = lock.read(directory / lock.LOCK_NAME)
-        return expand(program, approved, today(now))
+        model = expand(program, approved, today(now))
     except InputErrors as errs:
         partial = getattr(errs, "program", None)
         if partial is not None:  # all errors in one run: also those only expansion finds
             errs = InputErrors(errs.diagnostics + _expansion_errors(partial))
         errs.sources = {**sources, **getattr(errs, "sources", {})}
         raise errs
+    return lower(model)
 
 
 def _expansion_errors(program) -> tuple[Diagnostic, ...]:
@@ -58,10 +66,23 @@ def today(now: str | None) -> dt.date:
             return dt.date.fromisoformat(now)
         except ValueError:
             raise UsageError(f"--now {now!r}: expected YYYY-MM-DD") from None
+    return instant(None).date()
+
+
+def instant(now: str | None) -> dt.datetime:
+    """`--now` as an aware UTC time (ISO 8601; a date alone is its midnight), else
+    SOURCE_DATE_EPOCH, else the clock: when a kill takes effect."""
+    if now:
+        try:
+            when = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--now {now!r}: expected an ISO 8601 time such as "
+                             "2026-12-06T23:00:00Z") from None
+        return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def targets() -> Mapping:
@@ -89,7 +110,7 @@ def explain(p: Principal) -> str:
         state = " (pending review)" if g.pending else ""
         rows.append((grant_line(g).split(" ", 2)[2] + state, g.origin))
     for e in p.egress:
-        rows.append((f"egress {e.host}:{e.port}" + (" (pending review)" if e.pending else ""),
+        rows.append((f"egress {e.dest.address}" + (" (pending review)" if e.pending else ""),
                      e.origin))
     for b in p.budgets:
         rows.append((f"budget {b.api or 'total'} {b.cents / 100:.2f} usd per {b.period}",

@@ -14,8 +14,9 @@ from . import schema
 from .catalogue.kubernetes import dns_label
 from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import (ACCESS_WORDS, KEYWORDS, SESSION_MAX, SESSION_MIN, Access, Agent,
-                    ApprovalStmt, Block, BudgetStmt, EgressStmt, Environment, Expect, ModeStmt,
-                    Profile, Program, RateStmt, Raw, Ref, Rule, SessionStmt, Span, Test, Use)
+                    ApprovalStmt, Block, BudgetStmt, Destination, EgressStmt, Environment, Expect,
+                    ModeStmt, Profile, Program, RateStmt, Raw, Ref, Rule, SessionStmt, Span, Test,
+                    Use)
 from .parse import SourceFile
 from .resources import instantiate
 from .values import TEMPLATE, Val, describe, duration_of, span_of, string_of, value_of
@@ -94,10 +95,13 @@ class _Resolver:
             return True
         if kind == "resource":  # suggest among resources of the same type
             rtype, short = name.split(".", 1)
-            hint = did_you_mean(short, [k.split(".", 1)[1] for k in names
-                                        if k.startswith(rtype + ".")])
+            candidates = [k.split(".", 1)[1] for k in names if k.startswith(rtype + ".")]
+            what = f"{rtype} resources"
         else:
-            hint = did_you_mean(name, names)
+            candidates, what = sorted(names), f"{kind}s"
+        hint = did_you_mean(short if kind == "resource" else name, candidates) or (
+            f"declared {what}: {', '.join(candidates)}" if 0 < len(candidates) <= 12
+            else None if candidates else f"no {what} are declared")
         self.error("E012", f"unknown {kind} `{name}`", span, hint)
         return False
 
@@ -156,7 +160,10 @@ class _Resolver:
                 t, n, e = v["audit_log"]
                 v["audit_log"] = f"{t}.{n}@{e or name}"
                 self.audit_refs.append((name, a["audit_log"]))
-            envs[name] = Environment(name=name, span=span_of(path, tree.children[0]), **v)
+            claimed = (Destination.parse(c, with_port=False)
+                       for c in v.get("cidrs", ()) + v.get("domains", ()))
+            envs[name] = Environment(name=name, span=span_of(path, tree.children[0]), **v,
+                                     claims=tuple(c for c in claimed if isinstance(c, Destination)))
             owner = accounts.setdefault(v.get("aws_account"), name)
             if v.get("aws_account") and owner != name:
                 self.error("E029", f"environments `{owner}` and `{name}` share aws_account "
@@ -249,7 +256,7 @@ class _Resolver:
         rtype, name = str(type_tok), str(name_tok)
         if rtype not in ACCESS_WORDS:
             self.error("E013", f"unknown resource type `{rtype}`", span_of(path, type_tok),
-                       did_you_mean(rtype, ACCESS_WORDS))
+                       schema.unknown_type_hint(rtype))
             return None
         if not self.known("resource", f"{rtype}.{name}", span_of(path, name_tok)):
             return None
@@ -266,7 +273,8 @@ class _Resolver:
         if where is None or where == ("*",) or env in where:
             return
         self.error("E021", f"{ref.type}.{ref.name} does not exist in `{env}`", ref.span,
-                   f"it exists in: {', '.join(where) or 'no environment'}")
+                   f"it exists in: {', '.join(where)}" if where
+                   else "its declaration places it in no environment")
 
     def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple:
         out = []
@@ -306,9 +314,9 @@ class _Resolver:
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
-                problem = schema.destination_error(raw.value, raw.span)
-                if problem is not None and not TEMPLATE.search(raw.value):  # else: expand's
-                    self.diags.append(problem)
+                parsed = Destination.parse(raw.value)
+                if isinstance(parsed, str) and not TEMPLATE.search(raw.value):  # else: expand's
+                    self.diags.append(schema.destination_error(raw.value, parsed, raw.span))
                     continue
                 out.append(raw)
                 continue
@@ -427,7 +435,8 @@ class _Resolver:
             if ok and env not in agents[agent].envs:
                 self.error("E012", f"agent `{agent}` has no `in {env}` block",
                            span_of(path, env_tok),
-                           "it runs in: " + (", ".join(agents[agent].envs) or "no environment"))
+                           "it runs in: " + ", ".join(agents[agent].envs) if agents[agent].envs
+                           else f"add `in {env} {{ ... }}` to agent `{agent}`")
             (access,) = self.accesses(path, Tree("access_list", [access_tree]))
             tgt = self.targets(path, Tree("target_list", [target]), [access])
             out.append(Expect(str(effect_tree.children[0]), agent, env, access,

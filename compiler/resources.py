@@ -6,12 +6,13 @@ identity and credential-ness are decided here, once, for every later stage.
 from __future__ import annotations
 
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from lark import Tree
 
 from . import schema
 from .errors import did_you_mean
-from .model import AWS_TYPES, GLOBAL_AWS_TYPES, Environment, Instance, Resource, Span
+from .model import AWS_TYPES, GLOBAL_AWS_TYPES, Destination, Environment, Instance, Resource, Span
 from .values import TEMPLATE, TEMPLATE_VARS, Val, span_of
 
 #: Attributes that steer instantiation rather than describe the instance.
@@ -30,7 +31,7 @@ def instantiate(decls: Mapping[str, tuple[str, Tree]], envs: Mapping[str, Enviro
         rtype = str(type_tok)
         if rtype not in schema.RESOURCE_TYPES:
             r.error("E013", f"unknown resource type `{rtype}`", span_of(path, type_tok),
-                    did_you_mean(rtype, schema.RESOURCE_TYPES))
+                    schema.unknown_type_hint(rtype))
             continue
         own, required = schema.RESOURCE_TYPES[rtype]
         allowed = {**schema.COMMON, **own}
@@ -38,11 +39,13 @@ def instantiate(decls: Mapping[str, tuple[str, Tree]], envs: Mapping[str, Enviro
         span = span_of(path, name_tok)
         if not _required(r, a, required, rtype, span) or not _no_conflicts(r, a):
             continue
+        errors_before = len(r.diags)
         res = _resource(r, rtype, str(name_tok), a, allowed, envs, span)
         if res is None:
             continue
         resources[key] = res
-        r.resource_envs[key] = ("*",) if res.shared else res.envs
+        if len(r.diags) == errors_before:  # else where it exists is unsure: judge no reference
+            r.resource_envs[key] = ("*",) if res.shared else res.envs
         for inst in _instances(r, res, a, allowed, envs):
             instances[inst.key] = inst
             if inst.env and rtype in _NEEDS_ACCOUNT and not envs[inst.env].aws_account:
@@ -159,10 +162,32 @@ def _instance(r, res: Resource, env, attrs: dict, a, account, region) -> Instanc
         identity += (account,) if res.type == "iam_role" else (account, region)
     credential = res.credential or (res.type == "ssm_parameter" and attrs["secure"]
                                     and "credential" not in a)
+    upstreams = (Destination.parse(u) for u in attrs.get("upstream") or ())
     return Instance(type=res.type, name=res.name, env=env, attrs=attrs, identity=identity,
                     span=res.span, account=account,
                     region=region if res.type in AWS_TYPES else None,
-                    credential=bool(credential), holds_secrets_of=res.holds_secrets_of)
+                    credential=bool(credential), holds_secrets_of=res.holds_secrets_of,
+                    endpoint=_endpoint(res.type, attrs),
+                    upstreams=tuple(u for u in upstreams if isinstance(u, Destination)))
+
+
+def _endpoint(rtype: str, attrs: Mapping[str, object]) -> Destination | None:
+    """Where an api (its host, on 443), mcp_server (its url) or host (its url or address) is
+    reached; None for other types, and for a value already reported invalid."""
+    if rtype not in ("api", "mcp_server", "host"):
+        return None
+    url, text = attrs.get("url"), attrs.get("address")
+    if rtype == "api":
+        text = f"{attrs.get('host')}:443"
+    elif isinstance(url, str):
+        parts = urlsplit(url)
+        try:
+            port = parts.port or (80 if parts.scheme in ("http", "ws") else 443)
+        except ValueError:  # a port out of range: reported by the url's validation
+            return None
+        text = f"{parts.hostname}:{port}"
+    parsed = Destination.parse(text) if isinstance(text, str) else None
+    return parsed if isinstance(parsed, Destination) else None
 
 
 def _value(r, a: Mapping[str, Val], key: str, allowed, env: Environment | None, account,

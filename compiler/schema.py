@@ -9,13 +9,11 @@ import re
 from typing import Callable, Mapping
 
 from .catalogue.kubernetes import DNS_LABEL
-from .errors import Diagnostic
-from .model import PROVIDERS, Span
+from .errors import Diagnostic, did_you_mean
+from .model import HOSTNAME, PROVIDERS, Destination, Span
 
 ACCOUNT = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)"
-                      r"(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$")
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z-]+/?[\w+=,.@/-]*$")
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 EMAILISH = re.compile(r"^\S+$")
@@ -30,29 +28,27 @@ def _cidr(v: str) -> str | None:
 
 
 def _domain(v: str) -> str | None:
-    base = v[2:] if v.startswith("*.") else v
-    return None if HOSTNAME.match(base) else "not a host name or `*.domain`"
+    parsed = Destination.parse(v, with_port=False)
+    return None if isinstance(parsed, Destination) and parsed.kind != "cidr" \
+        else "not a host name or `*.domain`"
+
+
+def _host(host: str) -> bool:
+    """A host name or an IP address (not a wildcard, not a network)."""
+    parsed = Destination.parse(host, with_port=False)
+    return isinstance(parsed, Destination) and parsed.kind in ("domain", "ip")
 
 
 def _host_port(v: str) -> str | None:
-    host, sep, port = v.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        return "expected `name:port`"
-    return None if HOSTNAME.match(host) or _is_ip(host) else "not a host name"
-
-
-def _is_ip(v: str) -> bool:
-    try:
-        ipaddress.ip_address(v)
-    except ValueError:
-        return False
-    return True
+    parsed = Destination.parse(v)
+    if isinstance(parsed, str):
+        return "expected `name:port`" if parsed.startswith("a destination needs") else parsed
+    return None if parsed.kind in ("domain", "ip") else "not a host name"
 
 
 def _url(v: str) -> str | None:
     m = re.match(r"^(https?|wss?)://([^/:]+)(:\d+)?(/.*)?$", v)
-    return None if m and (HOSTNAME.match(m.group(2)) or _is_ip(m.group(2))) else \
-        "expected an http(s) URL"
+    return None if m and _host(m.group(2)) else "expected an http(s) URL"
 
 
 def _pattern(rx: re.Pattern, what: str) -> Callable[[str], str | None]:
@@ -122,7 +118,14 @@ RESOURCE_TYPES: Mapping[str, tuple[Mapping[str, Attr], tuple]] = {
     "host": ({"address": ("string", _host_port), "url": ("string", _url)}, (("address", "url"),)),
 }
 
-#: Attributes that make two instances the same thing to their provider (LANGUAGE.md).
+def unknown_type_hint(rtype: str) -> str:
+    """E013's hint: the closest type, and every type, since a newcomer may not know them."""
+    close = did_you_mean(rtype, RESOURCE_TYPES)
+    listing = "the resource types are " + ", ".join(RESOURCE_TYPES)
+    return f"{close} ({listing})" if close else listing
+
+
+#: Attributes that make two instances the same thing to their provider (docs/language.md).
 IDENTITY: Mapping[str, tuple[str, ...]] = {
     "s3_bucket": ("name", "prefix"), "kms_key": ("key_id", "alias"),
     "bedrock_model": ("model_id",), "github_repo": ("repo",), "vault_path": ("path",),
@@ -139,7 +142,7 @@ CREDENTIAL_TYPES = frozenset({"secret", "vault_path", "api", "iam_role"})
 
 
 def raw_kind(value: str) -> str:
-    """Which provider reads a quoted raw target (LANGUAGE.md: an ARN, a Vault path, or
+    """Which provider reads a quoted raw target (docs/language.md: an ARN, a Vault path, or
     `owner/repo`): an `arn:` is AWS; exactly `owner/name` is a GitHub repo; anything else is a
     Vault path (so `secret/data/x` is Vault, and a Vault path of one segment pair must carry
     a mount prefix that is not a GitHub owner, or a trailing `*`). A bare `*` is IAM's "every
@@ -159,29 +162,8 @@ VAULT_MOUNTS = ("secret/", "sys/", "auth/", "kv/", "database/", "aws/", "pki/", 
                 "identity/", "cubbyhole/")
 
 
-def destination_error(value: str, span: Span) -> Diagnostic | None:
-    """E027 for a quoted egress destination that does not parse (templates expanded)."""
-    parsed = parse_destination(value)
-    if not isinstance(parsed, str):
-        return None
-    return Diagnostic("E027", f'invalid egress destination "{value}": {parsed}', span,
+def destination_error(value: str, problem: str, span: Span) -> Diagnostic:
+    """E027 for a quoted egress destination that does not parse (templates expanded): what
+    `Destination.parse` said is wrong with it."""
+    return Diagnostic("E027", f'invalid egress destination "{value}": {problem}', span,
                       'a host, IP or CIDR with a port: "api.x.com:443", "10.0.0.0/8:443"')
-
-
-def parse_destination(value: str) -> tuple[str, int, str] | str:
-    """A quoted egress destination -> (host, port, kind), or a problem string.
-
-    kind: "domain", "wildcard" (`*.x.com`), "ip" or "cidr"; a port is always required."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        return "a destination needs a port, such as `\"hooks.slack.com:443\"`"
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if "/" in host:
-        problem = _cidr(host)
-        return problem or (host, int(port), "cidr")
-    if _is_ip(host):
-        return (host, int(port), "ip")
-    if host.startswith("*."):
-        return (host, int(port), "wildcard") if HOSTNAME.match(host[2:]) else \
-            "not a host name or `*.domain`"
-    return (host, int(port), "domain") if HOSTNAME.match(host) else "not a host name"

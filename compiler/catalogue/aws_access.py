@@ -26,19 +26,12 @@ Choices that are not obvious (each the least that still does the job):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from agentpol.model import Condition, IamStatement
 
 _Fields = Mapping[str, str]
 _Condition = Mapping[str, Mapping[str, list[str]]]
-
-
-@dataclass(frozen=True)
-class ActionGrant:
-    """One IAM statement's worth of permission: these actions on these resources, if condition."""
-
-    actions: tuple[str, ...]
-    resources: tuple[str, ...]
-    condition: _Condition | None = field(default=None, hash=False)
 
 
 def _no_condition(fields: _Fields) -> None:
@@ -66,7 +59,7 @@ def _no_fields(fields: _Fields) -> dict[str, str]:
 @dataclass(frozen=True)
 class _Type:
     identity: str  # template of the instance's canonical ARN
-    words: Mapping[str, tuple[_Rule, ...]]  # in the order LANGUAGE.md lists them
+    words: Mapping[str, tuple[_Rule, ...]]  # in the order docs/language.md lists them
     derive: Callable[[_Fields], dict[str, str]] = _no_fields  # extra template fields
 
 
@@ -95,7 +88,7 @@ def _is_subtree(fields: _Fields) -> bool:
 
 
 def _kms_fields(fields: _Fields) -> dict[str, str]:
-    """A key is named by `key_id` (id or key ARN) or by `alias`; per DESIGN.md an alias is
+    """A key is named by `key_id` (id or key ARN) or by `alias`; by design an alias is
     granted on every key of the account, narrowed by a kms:ResourceAliases condition."""
     key_id, alias = fields.get("key_id"), fields.get("alias")
     if bool(key_id) == bool(alias):
@@ -302,6 +295,12 @@ def valid_words(rtype: str) -> tuple[str, ...]:
     return tuple(_type(rtype).words)
 
 
+def actions_of(rtype: str, word: str) -> tuple[str, ...]:
+    """Every IAM action `allow WORD on RTYPE.x` may grant, sorted (some only to some
+    instances, such as GetParametersByPath to an ssm subtree): the language reference's table."""
+    return tuple(sorted({action for rule in _type(rtype).words[word] for action in rule.actions}))
+
+
 def statements_for(
     rtype: str,
     word: str,
@@ -309,7 +308,7 @@ def statements_for(
     account: str,
     region: str,
     partition: str = "aws",
-) -> tuple[ActionGrant, ...]:
+) -> tuple[IamStatement, ...]:
     """What `allow WORD on RTYPE.x` means in IAM for one instance: the smallest actions, each
     on the ARNs it needs. ValueError for a word the type lacks or a missing attribute."""
     words = _type(rtype).words
@@ -317,10 +316,10 @@ def statements_for(
         raise ValueError(f"{rtype} has no access word {word!r} (it has: {', '.join(words)})")
     fields = _fields(rtype, attrs, account, region, partition)
     return tuple(
-        ActionGrant(
+        IamStatement(
             actions=tuple(sorted(rule.actions)),
             resources=tuple(_render(arn, fields, rtype) for arn in rule.arns),
-            condition=rule.condition(fields),
+            condition=Condition.of(rule.condition(fields)),
         )
         for rule in words[word]
         if rule.applies(fields)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agentpol.catalogue import aws_access, iam
-from agentpol.catalogue.aws_access import ActionGrant
 from agentpol.catalogue.iam_conditions import action_has_condition_key
+from agentpol.model import Condition, IamStatement
 
 #: (ARN, condition or None)
-Candidate = tuple[str, Mapping | None]
+Candidate = tuple[str, Condition | None]
 
 
 def instance_candidates(rtype: str, attrs: Mapping[str, object], account: str, region: str,
@@ -24,28 +24,27 @@ def instance_candidates(rtype: str, attrs: Mapping[str, object], account: str, r
     """Every (ARN, condition) the instance's access words grant on, then its identity ARN:
     where a raw action on the instance may go (a word's condition travels with its ARN)."""
     where = (attrs, account, region, partition)
-    out = {(arn, repr(g.condition)): (arn, g.condition)
-           for word in aws_access.valid_words(rtype)
-           for g in aws_access.statements_for(rtype, word, *where)
-           for arn in g.resources if arn != "*"}
-    identity = aws_access.arn_for(rtype, *where)
-    out.setdefault((identity, repr(None)), (identity, None))
-    return list(out.values())
+    out = dict.fromkeys((arn, g.condition)
+                        for word in aws_access.valid_words(rtype)
+                        for g in aws_access.statements_for(rtype, word, *where)
+                        for arn in g.resources if arn != "*")
+    out.setdefault((aws_access.arn_for(rtype, *where), None))
+    return list(out)
 
 
-def raw_grants(pattern: str, candidates: list[Candidate]) -> tuple[ActionGrant, ...]:
+def raw_grants(pattern: str, candidates: list[Candidate]) -> tuple[IamStatement, ...]:
     """The statements a raw action pattern means on these candidates."""
     out = []
     for action in iam.expand_action(pattern):
         fits = [(arn, cond) for arn, cond in candidates
                 if iam.arn_matches_action(action, arn)
                 and all(action_has_condition_key(action, key)
-                        for keys in (cond or {}).values() for key in keys)]
+                        for _, key, _ in (cond.clauses if cond else ()))]
         if not fits:
             if not iam.supports_resource_scoping(action):
-                out.append(ActionGrant((action,), ("*",)))
+                out.append(IamStatement((action,), ("*",)))
             continue
-        for cond in {repr(c): c for _, c in fits}.values():
+        for cond in dict.fromkeys(c for _, c in fits):
             arns = tuple(sorted({arn for arn, c in fits if c == cond}))
-            out.append(ActionGrant((action,), arns, cond))
+            out.append(IamStatement((action,), arns, cond))
     return tuple(out)

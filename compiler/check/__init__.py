@@ -1,7 +1,7 @@
 """The proof: no principal of one env reaches another, protected env's credentials.
 
 `check(model)` builds the reachability graph from every grant as written (after expansion),
-runs every rule of DESIGN.md's check table, and says how much it looked at: the (principal,
+runs every rule of the rule table of docs/checks.md, and says how much it looked at: the (principal,
 action, resource) triples examined and the roles it could not look into.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 from agentpol.model import Model
 
-from . import authz as _authz
+from . import authz as _authz, killed as _killed
 from .authz import Account, AuthzError
 from .findings import ERROR, RULES as RULE_TABLE, Finding
 from .graph import Graph, build
@@ -34,10 +34,11 @@ class Report:
 
 
 def check(model: Model, files: Mapping[str, str] | None = None,
-          authz: Iterable[str | Path | Account] = ()) -> Report:
+          authz: Iterable[str | Path | Account] = (), killed: Iterable[str] = ()) -> Report:
     """Every finding about `model`. `files` are its compiled artifacts (built with every
     registered target when not given, for `quota` and `test`); `authz` are
-    get-account-authorization-details files (paths, or accounts already read)."""
+    get-account-authorization-details files (paths, or accounts already read); `killed` are
+    the principals a kill in force has stopped (`kill-bypass` reports what it leaves open)."""
     given = tuple(authz)
     accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
         Path(a) for a in given if not isinstance(a, Account))
@@ -55,5 +56,6 @@ def check(model: Model, files: Mapping[str, str] | None = None,
 
     ctx = Context(model, graph, compiled)
     found = {f for rule in RULES.values() for f in rule(ctx)}
+    found.update(_killed.bypasses(model, graph, killed))
     return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
                   graph.opaque_roles(), graph)

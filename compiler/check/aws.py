@@ -1,13 +1,12 @@
-"""What a grant means in IAM, for the proof: its actions and resource patterns, and which
-IAM actions are credential reads, self-escalation or tampering with the record.
+"""IAM for the proof: which actions are credential reads, self-escalation or tampering with the
+record, and the actions a grant allows (read from the lowering, as emitted).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
-from agentpol.catalogue import aws_access, aws_audit, aws_roles, iam
-from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+from agentpol.catalogue import aws_audit, aws_roles, iam
+from agentpol.model import Grant, Model, Principal
 
 #: IAM actions that let a principal widen its own rights (or get someone else's).
 ESCALATION = frozenset(a.lower() for a in (
@@ -46,69 +45,14 @@ def credential_action(action: str) -> bool:
     return action.lower() in _CREDENTIAL_READS
 
 
-@dataclass(frozen=True)
-class IamGrant:
-    """Some IAM actions on some resource patterns (what one grant or statement allows)."""
-
-    actions: tuple[str, ...]  # catalogue spelling; () for a pattern the catalogue lacks
-    resources: tuple[str, ...]
-
-
 @cache
 def expand(pattern: str) -> tuple[str, ...]:
     return iam.expand_action(pattern)
 
 
-def location(model: Model, inst: Instance) -> tuple[str, str]:
-    """(account, region) an AWS instance lives in ("" for the global types' account)."""
-    env = model.environments.get(inst.env or "")
-    account = inst.account or (env.aws_account if env else None) or ""
-    region = inst.region or (env.region if env else "us-east-1")
-    return account, region
-
-
-def partition(model: Model, inst: Instance) -> str:
-    """The partition of an instance's ARNs (`aws-cn`, ...): its env's, or for a shared one the
-    env's that owns its account (as the aws target writes them for that env's agents)."""
-    env = model.environments.get(inst.env or "") or next(
-        (e for e in model.environments.values() if inst.account and e.aws_account == inst.account),
-        None)
-    return aws_roles.partition_of(env.aws_runtime if env else None)
-
-
-def instance_arns(model: Model, inst: Instance) -> tuple[str, ...]:
-    account, region = location(model, inst)
-    try:
-        return aws_access.instance_arns(inst.type, inst.attrs, account, region,
-                                        partition(model, inst))
-    except (ValueError, KeyError):
-        return ()
-
-
-def iam_of(model: Model, g: Grant) -> tuple[IamGrant, ...]:
-    """The IAM meaning of a grant on an AWS instance or a raw ARN; () for other providers."""
-    t = g.target
-    if t.raw is not None:
-        if t.kind != "aws":
-            return ()
-        return (IamGrant(expand(g.access.value) if g.access.raw else (), (t.raw,)),)
-    inst = model.instances.get(t.instance or "")
-    if inst is None or inst.type not in AWS_TYPES:
-        return ()
-    account, region = location(model, inst)
-    if g.access.raw:
-        return (IamGrant(expand(g.access.value), instance_arns(model, inst)),)
-    try:
-        stmts = aws_access.statements_for(inst.type, g.access.value, inst.attrs, account, region,
-                                          partition(model, inst))
-    except (ValueError, KeyError):
-        return ()
-    return tuple(IamGrant(s.actions, s.resources) for s in stmts)
-
-
 def actions_of(model: Model, g: Grant) -> frozenset[str]:
-    """Every IAM action a grant allows, lower-cased."""
-    return frozenset(a.lower() for ig in iam_of(model, g) for a in ig.actions)
+    """Every IAM action a grant allows (the lowering's), lower-cased."""
+    return frozenset(a.lower() for s in model.iam_of(g) or () for a in s.actions)
 
 
 def principal_arn(model: Model, p: Principal) -> str | None:

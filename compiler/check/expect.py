@@ -1,7 +1,7 @@
 """`test` blocks: every `expect` decided against the compiled artifacts, not the source.
 
 Each provider answers for its own resources, the way the software that enforces the file would
-(LANGUAGE.md "Tests"): IAM (identity policies and permissions boundary, account guard included)
+(docs/language.md, "test"): IAM (identity policies and permissions boundary, account guard included)
 for AWS types, the GitHub token requests for `github_repo`, the Vault policy for `vault_path`,
 the Cedar policies for `api` and `mcp_server`, the Cilium allowlist for `host`. An access word
 stands for all its provider actions: `expect allow` holds when every one is allowed, `expect
@@ -16,16 +16,15 @@ from typing import Callable, Mapping
 
 import yaml
 
-from agentpol import schema
-from agentpol.catalogue import aws_access, github, iam, vault
+from agentpol.catalogue import github, vault
 from agentpol.catalogue.cedar import BASE_ACTION, NAMESPACE, agent_uid, action_uid
 from agentpol.evaluate import cedar, iam as iam_eval
-from agentpol.expand import endpoint
-from agentpol.model import AWS_TYPES, Expect, Instance, Model, Ref, Test
+from agentpol.globs import globs_meet
+from agentpol.lower import expect_target
+from agentpol.model import (AWS_TYPES, Condition, Destination, Expect, Instance, Model, Ref,
+                            Test, site)
 
-from . import aws
 from .findings import Finding, Hop, finding
-from .patterns import dest, globs_meet, within
 
 Files = Mapping[str, str]
 #: (what was asked, allowed?, the file that answered)
@@ -34,25 +33,16 @@ Evaluator = Callable[[Model, Files, str, Expect, "Target"], list[Answer]]
 
 
 class Target:
-    """What an expect points at: an instance, or a raw string with its templates expanded."""
+    """What an expect points at (the lowering's reading, `lower.expect_target`): an instance, or
+    a raw string with its templates expanded; and which provider answers for it."""
 
     def __init__(self, model: Model, e: Expect):
-        self.instance: Instance | None = None
-        self.raw: str | None = None
-        if isinstance(e.target, Ref):
-            res = model.program.resources.get(f"{e.target.type}.{e.target.name}")
-            key = res.ref if res is not None and res.shared else \
-                f"{e.target.type}.{e.target.name}@{e.target.env or e.env}"
-            self.instance = model.instances.get(key)
-            self.kind = _KIND_OF_TYPE.get(e.target.type, "")
-            self.label = key
-        else:  # expand has checked every variable has a value in this env (E019)
-            env = model.environments[e.env]
-            self.raw = (e.target.value.replace("{env}", env.name)
-                        .replace("{account}", env.aws_account or "")
-                        .replace("{region}", env.region))
-            self.kind = schema.raw_kind(self.raw)
-            self.label = f'"{self.raw}"'
+        self.written = expect_target(model, e.env, e.target)
+        self.instance: Instance | None = model.instances.get(self.written.instance or "")
+        self.raw: str | None = self.written.raw
+        self.kind = (_KIND_OF_TYPE.get(e.target.type, "") if isinstance(e.target, Ref)
+                     else self.written.kind)
+        self.label = str(self.written)
 
 
 _KIND_OF_TYPE = {**{t: "aws" for t in AWS_TYPES}, "github_repo": "github",
@@ -124,35 +114,19 @@ def _aws(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Ans
 
 
 def _aws_requests(model: Model, e: Expect, t: Target) -> list[tuple[str, str, dict]]:
-    if t.raw is not None:
-        return [(a, _concrete(t.raw), {}) for a in aws.expand(e.access.value)]
-    inst = t.instance
-    if inst is None:
-        return []
-    account, region = aws.location(model, inst)
-    if e.access.raw:
-        arns = aws.instance_arns(model, inst)
-        out = []
-        for a in aws.expand(e.access.value):
-            fits = [r for r in arns if iam.arn_matches_action(a, r)] or list(arns[:1])
-            out += [(a, _concrete(fits[0]), {})] if fits else []
-        return out
-    try:
-        stmts = aws_access.statements_for(inst.type, e.access.value, inst.attrs, account, region,
-                                          aws.partition(model, inst))
-    except (ValueError, KeyError):
-        return []
-    return [(a, _concrete(r), _context(s.condition)) for s in stmts for a in s.actions
+    """One request per action and resource of the expect's lowering (what a grant of the same
+    access on the same target would emit)."""
+    lowered = model.iam[site(e.env, e.access, t.written)] or ()
+    return [(a, _concrete(r), _context(s.condition)) for s in lowered for a in s.actions
             for r in s.resources]
 
 
-def _context(condition) -> dict:
+def _context(condition: Condition | None) -> dict:
     """Request context that meets a grant's own condition (a kms alias, an s3 prefix)."""
-    out = {}
-    for op, keys in (condition or {}).items():
-        for k, values in keys.items():
-            values = [_concrete(v).replace("agentpol-probe", "") for v in values]
-            out[k] = values if op.startswith("ForAnyValue") else values[0]
+    out: dict = {}
+    for op, key, values in condition.clauses if condition else ():
+        met = [_concrete(v).replace("agentpol-probe", "") for v in values]
+        out[key] = met if op.startswith("ForAnyValue") else met[0]
     return out
 
 
@@ -165,8 +139,8 @@ def _account_of(model: Model, resource: str, t: Target) -> str | None:
         return t.instance.account
     for inst in model.instances.values():
         if inst.type == "s3_bucket" and any(globs_meet(a, resource)
-                                            for a in aws.instance_arns(model, inst)):
-            return aws.location(model, inst)[0] or None
+                                            for a in model.arns[inst.key]):
+            return inst.account or None
     return None
 
 
@@ -265,28 +239,27 @@ def _cedar(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[A
 
 def _network(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
     where = f"network/{e.env}/{e.agent}/cilium.yaml"
-    if t.instance is None:
+    if t.instance is None or t.instance.endpoint is None:
         return []
-    host, port = endpoint(t.instance)
+    to = t.instance.endpoint
     doc = yaml.safe_load(files.get(where, "")) or {}
-    allowed = any(_cilium_allows(rule, host, port)
-                  for rule in (doc.get("spec") or {}).get("egress", []))
-    return [(f"connect {host}:{port}", allowed, where)]
+    allowed = any(_cilium_allows(rule, to) for rule in (doc.get("spec") or {}).get("egress", []))
+    return [(f"connect {to.address}", allowed, where)]
 
 
-def _cilium_allows(rule: Mapping, host: str, port: int) -> bool:
+def _cilium_allows(rule: Mapping, to: Destination) -> bool:
     ports = [int(p["port"]) for tp in rule.get("toPorts", []) for p in tp.get("ports", [])
              if p.get("protocol", "TCP") in ("TCP", "ANY")]
-    if rule.get("toPorts") and port not in ports:
+    if rule.get("toPorts") and to.port not in ports:
         return False
-    d = dest(host)
     for f in rule.get("toFQDNs", []):
-        if f.get("matchName", "").lower() == d.value or (
+        if f.get("matchName", "").lower() == to.host or (
                 "matchPattern" in f and re.fullmatch(
-                    re.escape(f["matchPattern"].lower()).replace(r"\*", "[^.]*"), d.value)):
+                    re.escape(f["matchPattern"].lower()).replace(r"\*", "[^.]*"), to.host)):
             return True
     cidrs = list(rule.get("toCIDR", [])) + [c["cidr"] for c in rule.get("toCIDRSet", [])]
-    return d.is_ip and any(within(d, dest(c)) for c in cidrs)
+    return to.is_ip and any(to.within(d) for c in cidrs
+                            if isinstance(d := Destination.parse(c, with_port=False), Destination))
 
 
 #: Provider -> the function that decides an expect's requests against its files.

@@ -31,9 +31,12 @@ RULES: Mapping[str, tuple[str, str]] = {
     "unknown-action": (ERROR, "a raw permission the provider does not have"),
     "audit-tamper": (ERROR, "an agent can stop, delete, shorten or rewrite the record"),
     "test-failed": (ERROR, "an expect in a test block does not hold"),
+    "lock-tamper": (ERROR, "a lock entry opens its own review window early or pre-approves"),
     "unused": (WARNING, "a resource or profile nobody uses"),
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
     "missing-vault-address": (WARNING, "a Vault grant in an env without vault_address"),
+    "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
+                           "open"),
 }
 
 Location = Span | str

@@ -16,21 +16,19 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from agentpol import schema
 from agentpol.catalogue import iam
-from agentpol.expand import endpoint
-from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+from agentpol.globs import arn_fields, globs_meet
+from agentpol.model import (AWS_TYPES, Destination, Grant, IamStatement, Instance, Model,
+                            Principal)
 
 from . import aws
 from .authz import Account, Identity, listed, statements, trust_admits
 from .findings import Location
-from .patterns import Dest, arn_fields, dest, globs_meet, meet, within
 
-#: GitHub permissions whose write gives a path to the CI secrets of a repo (LANGUAGE.md).
+#: GitHub permissions whose write gives a path to the CI secrets of a repo (docs/language.md).
 GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", "environments",
                                  "administration"})
 WRITE_LEVELS = frozenset({"write", "admin"})
-_NET_TYPES = ("api", "mcp_server", "host")
 
 
 @dataclass
@@ -122,7 +120,7 @@ class _Claim:
     `of_environment`: one of an env's own `cidrs`/`domains` (the env's word on what is its), as
     opposed to the host of an `api`, `mcp_server` or `host` instance."""
 
-    dest: Dest
+    dest: Destination
     env: str | None
     node: str
     of_environment: bool = False
@@ -138,7 +136,7 @@ class _Builder:
             if e.aws_account:
                 owners[e.aws_account].append(e.name)
         self.account_env = {a: envs[0] for a, envs in owners.items() if len(envs) == 1}
-        self.aws_instances = [(i, aws.instance_arns(model, i)) for i in model.instances.values()
+        self.aws_instances = [(i, model.arns[i.key]) for i in model.instances.values()
                               if i.type in AWS_TYPES and i.type != "bedrock_model"]
         self.identities: dict[str, Identity] = {i.arn: i for a in accounts for i in a.identities}
         self.arn_node: dict[str, str] = {}
@@ -161,12 +159,12 @@ class _Builder:
     # --- nodes ------------------------------------------------------------------------------
 
     def instance(self, inst: Instance) -> None:
-        opaque = inst.type == "iam_role" and aws.location(self.m, inst)[0] not in self.accounts
+        opaque = inst.type == "iam_role" and (inst.account or "") not in self.accounts
         owner = None if inst.type == "bedrock_model" else inst.env  # AWS's, no env's
         nid = self.g.add(Node(instance_id(inst.key), inst.key, "instance", owner,
                               inst.credential or inst.type == "iam_role", inst.span, opaque))
         if inst.type == "iam_role":
-            for arn in aws.instance_arns(self.m, inst):
+            for arn in self.m.arns[inst.key]:
                 self.arn_node[arn] = nid
         if inst.type == "kms_key":
             key = self.g.add(Node(f"{nid}#decrypt", f"{inst.key} (decrypt)", "instance",
@@ -193,17 +191,16 @@ class _Builder:
 
     def network_claims(self) -> None:
         for env in self.m.environments.values():
-            for value, what in [(c, "cidr") for c in env.cidrs] + [(d, "domain")
-                                                                  for d in env.domains]:
-                node = self.g.add(Node(f"net:{env.name}:{value}", f"{value} ({env.name} {what})",
+            for claim in env.claims:
+                what = "cidr" if claim.is_ip else "domain"
+                node = self.g.add(Node(f"net:{env.name}:{claim}", f"{claim} ({env.name} {what})",
                                        "network", env.name, False, env.span))
-                self.claims.append(_Claim(dest(value), env.name, node, of_environment=True))
+                self.claims.append(_Claim(claim, env.name, node, of_environment=True))
         for inst in self.m.instances.values():
-            if inst.type in _NET_TYPES:
-                host, _ = endpoint(inst)
-                node = self.g.add(Node(f"host:{inst.key}", f"{host} ({inst.key})", "network",
-                                       inst.env, False, inst.span))
-                self.claims.append(_Claim(dest(host), inst.env, node))
+            if inst.endpoint is not None:
+                node = self.g.add(Node(f"host:{inst.key}", f"{inst.endpoint.host} ({inst.key})",
+                                       "network", inst.env, False, inst.span))
+                self.claims.append(_Claim(inst.endpoint, inst.env, node))
         for inst in self.m.instances.values():
             if inst.type == "mcp_server":
                 self.upstream_edges(inst)
@@ -214,14 +211,14 @@ class _Builder:
         owned destination that upstream reaches, judged as the server's own env's egress. A
         staging (or shared) server whose upstream is prod's is a path into prod for every
         caller of another env."""
-        for value in inst.attr("upstream") or ():
-            host, _, _ = schema.parse_destination(value)  # resolve checked it parses
+        for upstream in inst.upstreams:
+            value = str(upstream)
             up = self.g.add(Node(f"upstream:{inst.key}:{value}",
                                  f"{value} (upstream of {inst.key})", "network", inst.env, False,
                                  inst.span))
             for src in (instance_id(inst.key), f"host:{inst.key}"):
                 self.g.link(src, up, "upstream", inst.span)
-            for claim in self.egress_claims(dest(host), inst.env):
+            for claim in self.egress_claims(upstream, inst.env):
                 self.g.link(up, claim.node, f"connect {value}", inst.span)
 
     # --- principals -------------------------------------------------------------------------
@@ -235,16 +232,16 @@ class _Builder:
             if g.target.instance is not None:
                 self.instance_grant(src, p, g)
             elif g.target.kind == "aws":
-                self.iam_edges(src, caller, aws.iam_of(self.m, g), via, where)
+                self.iam_edges(src, caller, self.m.iam_of(g) or (), via, where)
             elif g.target.kind == "github":
                 self.github_raw(src, p, g)
             elif g.target.kind == "vault":
                 self.vault_raw(src, p, g)
             self.count(p, g)
         for e in p.egress:
-            self.g.triples.add((p.key, "connect", f"{e.host}:{e.port}"))
-            for claim in self.egress_claims(dest(e.host), p.env):
-                self.g.link(src, claim.node, f"egress {e.host}:{e.port}", e.origin.span)
+            self.g.triples.add((p.key, "connect", e.dest.address))
+            for claim in self.egress_claims(e.dest, p.env):
+                self.g.link(src, claim.node, f"egress {e.dest.address}", e.origin.span)
 
     def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
         inst = self.m.instances[g.target.instance]
@@ -255,8 +252,8 @@ class _Builder:
                                                                                  g.access.raw):
             node += "#write"
         self.g.link(src, node, str(g.access), g.origin.span)
-        if inst.type == "host":  # the gateway connects there for it (api, mcp: implied egress)
-            for claim in self.egress_claims(dest(endpoint(inst)[0]), p.env):
+        if inst.type == "host" and inst.endpoint is not None:  # (api, mcp: implied egress)
+            for claim in self.egress_claims(inst.endpoint, p.env):
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
@@ -278,16 +275,16 @@ class _Builder:
                 self.g.link(src, instance_id(inst.key), str(g.access), g.origin.span)
 
     def count(self, p: Principal, g: Grant) -> None:
-        grants = aws.iam_of(self.m, g)
+        grants = self.m.iam_of(g)
         if grants:
-            for ig in grants:
-                for a in ig.actions or (g.access.value,):
-                    for r in ig.resources:
+            for s in grants:
+                for a in s.actions:
+                    for r in s.resources:
                         self.g.triples.add((p.key, a, r))
         else:
             self.g.triples.add((p.key, str(g.access), str(g.target)))
 
-    def egress_claims(self, d: Dest, own: str | None) -> list[_Claim]:
+    def egress_claims(self, d: Destination, own: str | None) -> list[_Claim]:
         """The owned destinations a destination `d` reaches, seen from env `own` (None: a
         shared thing):
 
@@ -305,7 +302,7 @@ class _Builder:
         out: list[_Claim] = []
         for of_env in (True, False):
             holding = [c for c in self.claims
-                       if c.of_environment == of_env and within(d, c.dest)]
+                       if c.of_environment == of_env and d.within(c.dest)]
             if not holding:
                 continue
             best = max(c.dest.specificity for c in holding)
@@ -314,7 +311,7 @@ class _Builder:
             if not of_env and (own in envs or None in envs or len(envs) > 1):
                 top = [c for c in top if c.env in (own, None)]
             out += top
-        out += [c for c in self.claims if meet(d, c.dest) and not within(d, c.dest)]
+        out += [c for c in self.claims if d.meets(c.dest) and not d.within(c.dest)]
         return out
 
     # --- IAM ------------------------------------------------------------------------------
@@ -333,10 +330,10 @@ class _Builder:
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (aws.IamGrant(actions, resources),), via, ident.source)
+            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, ident.source)
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
-                  grants: Iterable[aws.IamGrant], via: str, where: Location) -> None:
+                  grants: Iterable[IamStatement], via: str, where: Location) -> None:
         """Edges for some IAM actions on resource patterns: to the instances, imported roles
         and users they cover, and to every other env's account they reach into."""
         for ig in grants:
@@ -358,7 +355,7 @@ class _Builder:
                 continue
             node = instance_id(inst.key)
             if inst.type == "iam_role":  # entered by assuming or passing it, if trusted
-                ident = self.identities.get(aws.instance_arns(self.m, inst)[0])
+                ident = self.identities.get(self.m.arns[inst.key][0])
                 if not acts & (aws.ASSUME | aws.PASS) or (
                         ident is not None and not self.role_admits(ident, caller, acts)):
                     continue

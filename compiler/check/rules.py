@@ -1,4 +1,4 @@
-"""One function per rule id of DESIGN.md's check table: `RULE(ctx) -> [Finding]`.
+"""One function per rule id of the rule table of docs/checks.md: `RULE(ctx) -> [Finding]`.
 
 Every rule reads the expanded model (grants as written, shadow and pending ones included) and,
 for the path rules, the reachability graph; `quota` and `test-failed` read the compiled files.
@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Mapping
 
-from agentpol.catalogue import aws_access, github, iam, vault
+from agentpol.catalogue import github, iam, vault
+from agentpol.globs import arn_fields, globs_meet
 from agentpol.model import AWS_TYPES, PAID_PROVIDERS, Grant, Model, Principal, Ref
 from agentpol.schema import RAW_KIND_TYPE
 
 from . import aws, expect, quota
 from .findings import ERROR, WARNING, Finding, Hop, finding
 from .graph import Edge, Graph, instance_id, principal_id
-from .patterns import arn_fields, globs_meet
 
 
 @dataclass
@@ -199,10 +199,7 @@ def _aws_instance(ctx: Context, g: Grant) -> bool:
 
 
 def _identity_arn(ctx: Context, g: Grant) -> str:
-    inst = ctx.model.instances[g.target.instance]
-    account, region = aws.location(ctx.model, inst)
-    return aws_access.arn_for(inst.type, inst.attrs, account, region,
-                              aws.partition(ctx.model, inst))
+    return ctx.model.arns[g.target.instance or ""][0]
 
 
 def _too_wide(actions: tuple[str, ...], resources: tuple[str, ...]) -> str | None:
@@ -253,7 +250,7 @@ def audit_tamper(ctx: Context) -> list[Finding]:
         logs = sorted(acts & aws.LOG_TAMPER)
         key = ctx.model.environments[p.env].audit_log
         if logs and key in audit_arns and any(
-                globs_meet(r, a) for ig in aws.iam_of(ctx.model, g) for r in ig.resources
+                globs_meet(r, a) for s in ctx.model.iam_of(g) or () for r in s.resources
                 for a in audit_arns[key]):
             return ("audit-tamper", f"{p.key} may {_names(logs)} on its env's audit log {key}: "
                                     "it could delete or shorten the record", _names(logs))
@@ -282,7 +279,7 @@ def _audit_arns(model: Model) -> dict[str, tuple[str, ...]]:
     for env in model.environments.values():
         inst = model.instances.get(env.audit_log or "")
         if inst is not None:
-            out[inst.key] = aws.instance_arns(model, inst)
+            out[inst.key] = model.arns[inst.key]
     return out
 
 
@@ -330,7 +327,7 @@ _GATEWAY_TYPES = ("api", "mcp_server", "host")
 
 def unenforced_approval(ctx: Context) -> list[Finding]:
     """`approval required` on an AWS, GitHub or Vault target: IAM, tokens and Vault policies
-    cannot wait for a human, so the grant is live without one (an extension of DESIGN's
+    cannot wait for a human, so the grant is live without one (an extension of the original
     table: a warning, so the reviewer knows the statement protects nothing)."""
     out = []
     for p in ctx.model.principals.values():
@@ -441,7 +438,7 @@ def test_failed(ctx: Context) -> list[Finding]:
     return expect.findings(ctx.model, ctx.files())
 
 
-#: Rule id -> its function, in DESIGN.md's order.
+#: Rule id -> its function, in docs/checks.md's order.
 RULES: Mapping[str, Callable[[Context], list[Finding]]] = {
     "cross-env-credential": cross_env_credential,
     "cross-env-access": cross_env_access,

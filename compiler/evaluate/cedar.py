@@ -18,7 +18,7 @@ from agentpol.catalogue.cedar import (APPROVED, CONTEXT, ENTITY_TYPES, action_ui
                                       qualified, quote)
 
 #: A context in which every budget, rate and approval is met: `expect` takes runtime
-#: conditions as met (LANGUAGE.md), so the checker replays with this.
+#: conditions as met (docs/language.md), so the checker replays with this.
 MET_CONTEXT: Mapping[str, object] = {k: (True if k == APPROVED else 0) for k in CONTEXT}
 
 FILES = ("policies.cedar", "entities.json", "schema.cedarschema.json")

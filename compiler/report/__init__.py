@@ -17,5 +17,8 @@ FORMATS: Mapping[str, Callable[..., str]] = {
 }
 
 
-def render(report: Report, fmt: str, color: bool = False) -> str:
+def render(report: Report, fmt: str, color: bool = False, paths=None) -> str:
+    """`paths` (a RepoPaths) makes SARIF and annotation paths relative to the repository."""
+    if paths is not None and fmt in ("sarif", "github"):
+        return FORMATS[fmt](report, color=color, paths=paths)
     return FORMATS[fmt](report, color=color)

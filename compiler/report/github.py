@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from agentpol.check import Report
 
-from .common import summary, where
+from .common import summary
+from .paths import RepoPaths
 
 
 def _data(s: str) -> str:
@@ -15,11 +16,12 @@ def _prop(s: str) -> str:
     return _data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, color: bool = False) -> str:
+def render(report: Report, color: bool = False, paths: RepoPaths = RepoPaths()) -> str:
+    """Paths relative to the repository root, so GitHub attaches each annotation."""
     out = []
     for f in report.findings:
         props = []
-        loc = where(f.location)
+        loc = paths.where(f.location)
         if loc:
             props += [f"file={_prop(loc[0])}", f"line={loc[1]}", f"col={loc[2]}"]
         props.append(f"title={_prop(f.rule)}")

@@ -26,13 +26,18 @@ def render(report: Report, color: bool = False) -> str:
             "roles_known_only_by_name": report.opaque_roles,
             "text": summary(report),
         },
-        "findings": [{
-            "rule": f.rule,
-            "severity": f.severity,
-            "message": f.message,
-            "location": _loc(f.location),
-            "witness": [{"node": h.label, "where": _loc(h.where), "via": h.via}
-                        for h in f.witness],
-        } for f in report.findings],
+        "findings": [finding_json(f) for f in report.findings],
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def finding_json(f) -> dict:
+    """One finding as `check --format json` and `diff --format json` write it."""
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "location": _loc(f.location),
+        "witness": [{"node": h.label, "where": _loc(h.where), "via": h.via}
+                    for h in f.witness],
+    }

@@ -1,6 +1,7 @@
-"""SARIF 2.1.0 for code scanning: stable ruleIds (the rule table's ids), results located in the
-`.agentpol` sources, the witness path as a code flow, and partialFingerprints that survive
-lines moving (rule, file and message; never a line number).
+"""SARIF 2.1.0 for code scanning: stable ruleIds (the rule table's ids) with help text and a
+`security-severity`, results located in the `.agentpol` sources by paths relative to the
+repository root (`uriBaseId` %SRCROOT%), the witness path as a code flow, and
+partialFingerprints that survive lines moving (rule, file and message; never a line number).
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from urllib.parse import quote
 from agentpol.check import Report
 from agentpol.check.findings import RULES, Finding, Hop, Location
 
-from .common import where
+from .paths import RepoPaths
+from .rule_help import HELP
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning"}
@@ -25,36 +27,42 @@ def _version() -> str:
         return "0"
 
 
-def _physical(loc: Location | None) -> dict | None:
-    w = where(loc)
+def _physical(loc: Location | None, paths: RepoPaths) -> dict | None:
+    w = paths.where(loc)
     if w is None:
         return None
     file, line, col = w
-    return {"artifactLocation": {"uri": quote(file)},  # a URI reference: spaces etc. encoded
+    return {"artifactLocation": {"uri": quote(file),  # a URI reference: spaces etc. encoded
+                                 "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": max(line, 1), "startColumn": max(col, 1)}}
 
 
 def _rule(rule_id: str) -> dict:
     severity, text = RULES[rule_id]
+    score, help_text = HELP[rule_id]
     return {
         "id": rule_id,
         "name": "".join(part.capitalize() for part in rule_id.split("-")),
         "shortDescription": {"text": text},
+        "fullDescription": {"text": help_text},
+        "help": {"text": help_text, "markdown": f"**{rule_id}**: {help_text}"},
         "defaultConfiguration": {"level": _LEVEL[severity]},
+        "properties": {"security-severity": score, "tags": ["security"],
+                       "precision": "high"},
     }
 
 
-def _step(hop: Hop) -> dict:
+def _step(hop: Hop, paths: RepoPaths) -> dict:
     text = f"{hop.via} -> {hop.label}" if hop.via else hop.label
     step = {"location": {"message": {"text": text}}}
-    physical = _physical(hop.where)
+    physical = _physical(hop.where, paths)
     if physical:
         step["location"]["physicalLocation"] = physical
     return step
 
 
-def _result(f: Finding, index: dict[str, int]) -> dict:
-    w = where(f.location)
+def _result(f: Finding, index: dict[str, int], paths: RepoPaths) -> dict:
+    w = paths.where(f.location)
     fingerprint = hashlib.sha256(f"{f.rule}|{w[0] if w else ''}|{f.message}".encode()).hexdigest()
     result = {
         "ruleId": f.rule,
@@ -63,15 +71,15 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
         "message": {"text": f.message},
         "partialFingerprints": {"agentpolFinding/v1": fingerprint},
     }
-    physical = _physical(f.location)
+    physical = _physical(f.location, paths)
     if physical:
         result["locations"] = [{"physicalLocation": physical}]
     if f.witness:
-        result["codeFlows"] = [{"threadFlows": [{"locations": [_step(h) for h in f.witness]}]}]
+        result["codeFlows"] = [{"threadFlows": [{"locations": [_step(h, paths) for h in f.witness]}]}]
     return result
 
 
-def render(report: Report, color: bool = False) -> str:
+def render(report: Report, color: bool = False, paths: RepoPaths = RepoPaths()) -> str:
     ids = list(RULES)
     index = {rule: i for i, rule in enumerate(ids)}
     log = {
@@ -84,7 +92,7 @@ def render(report: Report, color: bool = False) -> str:
                 "rules": [_rule(r) for r in ids],
             }},
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index) for f in report.findings],
+            "results": [_result(f, index, paths) for f in report.findings],
             "properties": {"triplesExamined": report.triples,
                            "rolesKnownOnlyByName": report.opaque_roles},
         }],

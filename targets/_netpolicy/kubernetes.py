@@ -13,7 +13,7 @@ from typing import Iterable
 
 from agentpol.catalogue.kubernetes import KUBE_DNS, SELECTOR_LABEL
 
-from .destinations import Dest, Subject, by_port, listing, opened_lines, split
+from .destinations import Dest, Subject, Why, by_port, listing, opened_lines, split
 from .objects import (NOT_EXPRESSIBLE_ANNOTATION, PROXY_PORT, dump, header, metadata, opened,
                       proxy_label)
 
@@ -21,7 +21,8 @@ FILE = "networkpolicy.yaml"
 PROXY_ANNOTATION = "agentpol/egress-proxy"
 
 
-def networkpolicy(subject: Subject, dests: Iterable[Dest]) -> str:
+def networkpolicy(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> str:
+    """`why`: what needs each destination, for the comments (default: declared egress)."""
     dests = tuple(dests)
     carried, dropped = split(dests, FILE)
     egress = [_dns_rule()] if dests else []
@@ -29,7 +30,7 @@ def networkpolicy(subject: Subject, dests: Iterable[Dest]) -> str:
         egress.append({"to": [{"ipBlock": {"cidr": d.network}} for d in group],
                        "ports": [{"protocol": "TCP", "port": port}]})
     annotations = {}
-    notes = opened(carried, dns=bool(dests))
+    notes = opened(carried, why, dns=bool(dests))
     if dropped:
         proxy = proxy_label(subject)
         egress.append({"to": [{"podSelector": {"matchLabels": {SELECTOR_LABEL: proxy}}}],
@@ -40,7 +41,7 @@ def networkpolicy(subject: Subject, dests: Iterable[Dest]) -> str:
                   f"namespace, TCP {PROXY_PORT}.",
                   "Not expressible here (a NetworkPolicy has no domain names): the proxy, "
                   "running squid.conf, enforces them (or cilium.yaml, instead of this file):",
-                  *opened_lines(dropped)]
+                  *opened_lines(dropped, why)]
     doc = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

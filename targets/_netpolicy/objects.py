@@ -12,7 +12,7 @@ import yaml
 
 from agentpol.catalogue.kubernetes import dns_label
 
-from .destinations import Dest, Subject, opened_lines
+from .destinations import Dest, Subject, Why, opened_lines
 
 NOT_EXPRESSIBLE_ANNOTATION = "agentpol/not-expressible"
 
@@ -44,13 +44,13 @@ def metadata(subject: Subject, annotations: dict[str, str]) -> dict:
     return meta
 
 
-def opened(dests: Iterable[Dest], dns: bool) -> list[str]:
+def opened(dests: Iterable[Dest], why: Why | None, dns: bool) -> list[str]:
     """The header lines that list what a file opens, each with what needs it."""
     dests = list(dests)
     if not dests:
         return []
     return ["Opens (each with the statement or grant that needs it):",
-            *([DNS_LINE] if dns else []), *opened_lines(dests)]
+            *([DNS_LINE] if dns else []), *opened_lines(dests, why)]
 
 
 def header(subject: Subject, what: str, notes: Iterable[str] = ()) -> str:

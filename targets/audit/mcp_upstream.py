@@ -10,38 +10,25 @@ uses for agents' pods, so both targets write the same formats.
 """
 from __future__ import annotations
 
-import ipaddress
-
 from agentpol.targets._netpolicy import cilium, kubernetes, squid
-from agentpol.targets._netpolicy.destinations import Dest, Subject, dest, merged
+from agentpol.targets._netpolicy.destinations import Subject
 from agentpol.model import Environment, Instance, Model
 
 
 def files(model: Model, env: Environment) -> dict[str, str]:
     out = {}
     for inst in model.instances.values():
-        if inst.type == "mcp_server" and inst.attr("upstream") and inst.env in (env.name, None):
+        if inst.type == "mcp_server" and inst.upstreams and inst.env in (env.name, None):
             subject = Subject(name=f"mcp-{inst.name}", namespace=env.k8s_namespace,
                               selector=inst.name, principal=_who(inst, env))
-            upstreams = merged(_upstream(u, f"upstream of {inst.ref}")
-                               for u in inst.attr("upstream"))
+            upstreams = tuple(sorted(set(inst.upstreams)))
+            why = {d: (f"upstream of {inst.ref}",) for d in upstreams}
             base = f"network/{env.name}/mcp-{inst.name}/"
-            out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams)
-            out[base + cilium.FILE] = cilium.policy(subject, upstreams)
-            out[base + squid.FILE] = squid.fragment(subject, upstreams)
+            out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams, why)
+            out[base + cilium.FILE] = cilium.policy(subject, upstreams, why)
+            out[base + squid.FILE] = squid.fragment(subject, upstreams, why)
     return out
 
 
 def _who(inst: Instance, env: Environment) -> str:
     return f"mcp_server.{inst.name}@{env.name}"
-
-
-def _upstream(value: str, why: str) -> Dest:
-    """`host:port` (schema: a host name or an IP address) -> an ip or domain destination."""
-    host, _, port = value.rpartition(":")
-    host = host.strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return dest("domain", host, int(port), (why,))
-    return dest("ip", host, int(port), (why,))

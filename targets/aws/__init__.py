@@ -13,10 +13,10 @@ infrastructure. Its would-be files are under `shadow/` (compile adds them).
 from __future__ import annotations
 
 from agentpol.catalogue.aws_roles import partition_of
-from agentpol.model import Environment, Model
+from agentpol.model import Environment, IamStatement, Model
 
 from . import boundary, guards, policy, terraform, trust
-from .grants import NO_SCOPE_SID, Scope, principal_scopes
+from .grants import NO_SCOPE_SID, principal_scopes
 from .quota import QuotaProblem, quota_problems
 
 __all__ = ["emit", "quota_problems", "QuotaProblem"]
@@ -27,7 +27,7 @@ def _identity(allows, unscoped: list[str], denies, guard_statements: list[dict])
     the guards."""
     statements = [scope.statement(sid, "Allow") for sid, scope, _ in allows]
     if unscoped:
-        statements.append(Scope(tuple(unscoped), ("*",)).statement(NO_SCOPE_SID, "Allow"))
+        statements.append(IamStatement(tuple(unscoped), ("*",)).statement(NO_SCOPE_SID, "Allow"))
     statements += [scope.statement(sid, "Deny") for sid, scope, _ in denies]
     return statements + guard_statements
 
@@ -37,7 +37,7 @@ def _emit_env(model: Model, env: Environment) -> dict[str, str]:
     if not principals or not env.aws_account:
         return {}
     partition = partition_of(env.aws_runtime)
-    scoped = {p.agent: principal_scopes(model, p, partition) for p in principals}
+    scoped = {p.agent: principal_scopes(model, p) for p in principals}
     every_allow = [entry for allows, _, _ in scoped.values() for entry in allows]
     ceiling = policy.document(boundary.boundary_statements(
         (scope for _, scope, _ in every_allow),

@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from agentpol.catalogue import iam_statements
+from agentpol.model import IamStatement
 
-from .grants import NO_SCOPE_SID, Scope
+from .grants import NO_SCOPE_SID
 
 
-def boundary_statements(scopes: Iterable[Scope], unscoped: Iterable[str], guards: list[dict]) -> list[dict]:
+def boundary_statements(scopes: Iterable[IamStatement], unscoped: Iterable[str],
+                        guards: list[dict]) -> list[dict]:
     """The boundary's statements: merged allows (no Sids: they are no one grant's), the
     actions that exist only on `*`, then the guards."""
-    merged = iam_statements.merge((s.actions, s.resources, s.condition) for s in scopes)
-    out = [Scope(*piece).statement(None, "Allow") for piece in merged]
+    out = [s.statement(None, "Allow") for s in iam_statements.merge(scopes)]
     star = sorted(set(unscoped))
     if star:
-        out.append(Scope(tuple(star), ("*",)).statement(NO_SCOPE_SID, "Allow"))
+        out.append(IamStatement(tuple(star), ("*",)).statement(NO_SCOPE_SID, "Allow"))
     return out + guards

@@ -1,56 +1,27 @@
-"""One grant (or deny) -> the IAM actions it means, each on the resources it needs.
+"""One grant (or deny) -> its IAM statements, split into those scoped to resources and the
+actions IAM cannot scope (which go on `*`).
 
-Three shapes reach IAM: an access word on an AWS instance (the catalogue's word table), a quoted
-IAM action on an AWS instance (that action on the instance's ARNs that the action can be scoped
-to, with the word's condition where its requests carry the key), and a quoted IAM action on a
-raw ARN (catalogue.iam_statements, which the tokens target's session policies share). Action patterns
-(`s3:Get*`) are expanded against the catalogue, so every emitted action is a real one. An action
-the catalogue does not know is skipped here and reported by the checker (`unknown-action`).
+What a grant means in IAM is the lowering's (`Model.iam_of`), which the tokens target's session
+policies and the checker read too. An action the catalogue does not know lowers to nothing and is
+reported by the checker (`unknown-action`).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 
 from agentpol.catalogue import iam_statements
-from agentpol.model import Grant, Model, Principal
+from agentpol.model import Grant, IamStatement, Model, Principal
 
 #: The statement that lists the actions IAM cannot scope to a resource, on `*`.
 NO_SCOPE_SID = "ActionsWithoutResourceScope"
 
 
-@dataclass(frozen=True, order=True)
-class Scope:
-    """Actions on resources, if a condition holds: one IAM statement's worth.
-
-    `condition` is the Condition block as canonical JSON ("" for none), so scopes hash and
-    compare, and statements that differ only in actions or resources can be merged."""
-
-    actions: tuple[str, ...]
-    resources: tuple[str, ...]
-    condition: str = ""
-
-    def statement(self, sid: str | None, effect: str) -> dict:
-        out = {"Sid": sid} if sid else {}
-        out.update(Effect=effect, Action=list(self.actions), Resource=list(self.resources))
-        if self.condition:
-            out["Condition"] = json.loads(self.condition)
-        return out
-
-
-def condition_text(condition) -> str:
-    return json.dumps(condition, sort_keys=True) if condition else ""
-
-
-def scopes(model: Model, grant: Grant, partition: str) -> tuple[list[Scope], list[str]]:
+def scopes(model: Model, grant: Grant) -> tuple[list[IamStatement], list[str]]:
     """(the grant's scoped statements, the actions it needs that exist only on `*`)."""
-    groups = iam_statements.grant_statements(model, grant, partition) or ()
-    scoped = iam_statements.join_actions((g.actions, g.resources, condition_text(g.condition))
-                                         for g in groups if g.resources != ("*",))
-    return [Scope(*piece) for piece in scoped], [
-        a for g in groups if g.resources == ("*",) for a in g.actions]
+    groups = model.iam_of(grant) or ()
+    scoped = iam_statements.join_actions(g for g in groups if g.resources != ("*",))
+    return scoped, [a for g in groups if g.resources == ("*",) for a in g.actions]
 
 
 def _camel(text: str) -> str:
@@ -58,10 +29,10 @@ def _camel(text: str) -> str:
 
 
 def sid(model: Model, grant: Grant) -> str:
-    """`L12ReadDynamodbTableTickets`: the source line, then the access and the target, letters
-    and digits only (IAM's rule for Sids). A target in another env names that env."""
-    parts = [f"L{grant.origin.span.line}", "Deny" if grant.effect == "deny" else "",
-             _camel(grant.access.value)]
+    """`ReadDynamodbTableTickets`: the access and the target, letters and digits only (IAM's
+    rule for Sids). A target in another env names that env. Derived from what the grant means,
+    never from where it is written, so reformatting or moving a statement changes no Sid."""
+    parts = ["Deny" if grant.effect == "deny" else "", _camel(grant.access.value)]
     if grant.target.instance is None:
         parts.append("Arn")
     else:
@@ -72,17 +43,23 @@ def sid(model: Model, grant: Grant) -> str:
     return "".join(parts)
 
 
-def principal_scopes(model: Model, p: Principal, partition: str):
-    """(allow statements, actions on `*`, deny statements) of one principal, in source order:
-    its live grants, and every deny (a deny never waits for review)."""
+def principal_scopes(model: Model, p: Principal):
+    """(allow statements, actions on `*`, deny statements) of one principal, sorted by Sid and
+    scope (not source order, so moving a statement changes nothing): its live grants, and every
+    deny (a deny never waits for review)."""
     allows, unscoped, denies = [], {}, []
     for grant in p.live_grants():
-        scoped, star = scopes(model, grant, partition)
+        scoped, star = scopes(model, grant)
         allows += [(sid(model, grant), scope, grant) for scope in scoped]
         unscoped.update(dict.fromkeys(star))
     for grant in p.denies:
-        scoped, star = scopes(model, grant, partition)
+        scoped, star = scopes(model, grant)
         if star and grant.access.raw:  # a word's `*` part (ecr login) is not the word's target
-            scoped.append(Scope(tuple(sorted(star)), ("*",)))
+            scoped.append(IamStatement(tuple(sorted(star)), ("*",)))
         denies += [(sid(model, grant), scope, grant) for scope in scoped]
-    return allows, sorted(unscoped), denies
+    return sorted(allows, key=_order), sorted(unscoped), sorted(denies, key=_order)
+
+
+def _order(entry) -> tuple:
+    sid_, scope, _ = entry
+    return sid_, scope.sort_key()

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from agentpol.catalogue import aws_audit
 from agentpol.catalogue.aws_roles import PREFIX
-from agentpol.model import Environment, Grant, Model
-
-from .grants import Scope
+from agentpol.model import Environment, Grant, IamStatement, Model
 
 ROLE_ACTIONS = (
     "iam:AttachRolePolicy",
@@ -59,7 +57,7 @@ def _owner(model: Model, grant: Grant, arn: str, own: str) -> str | None:
     return own
 
 
-def exemptions(model: Model, env: Environment, allowed: list[tuple[str, Scope, Grant]]) -> set[str]:
+def exemptions(model: Model, env: Environment, allowed: list[tuple[str, IamStatement, Grant]]) -> set[str]:
     """The granted resources outside the env's account that the account guard lets through."""
     protected = {
         e.aws_account for e in model.environments.values()
@@ -92,8 +90,8 @@ def guards(model: Model, env: Environment, exempt: set[str], partition: str) -> 
     iam_arn = f"arn:{partition}:iam::{env.aws_account}:"
     out = [
         account_guard(env, exempt, partition),
-        Scope(ROLE_ACTIONS, (f"{iam_arn}role/{PREFIX}*",)).statement("DenyAgentpolRoleChanges", "Deny"),
-        Scope(POLICY_ACTIONS, (f"{iam_arn}policy/{PREFIX}*",)).statement(
+        IamStatement(ROLE_ACTIONS, (f"{iam_arn}role/{PREFIX}*",)).statement("DenyAgentpolRoleChanges", "Deny"),
+        IamStatement(POLICY_ACTIONS, (f"{iam_arn}policy/{PREFIX}*",)).statement(
             "DenyAgentpolPolicyChanges", "Deny"),
     ]
     if env.audit_log:

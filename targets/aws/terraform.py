@@ -38,7 +38,7 @@ class Role:
     identity: tuple[dict, ...]
 
 
-def _policy_text(doc: dict) -> str:
+def policy_text(doc: dict) -> str:
     return json.dumps(doc, separators=(",", ":")).replace("${", "$${").replace("%{", "%%{")
 
 
@@ -57,7 +57,7 @@ def main_tf(env: Environment, roles: list[Role], boundary: dict) -> str:
         "boundary": {
             "name": boundary_name(env.name),
             "description": f"agentpol: ceiling of every agent role in {env.name}",
-            "policy": _policy_text(boundary),
+            "policy": policy_text(boundary),
             "lifecycle": {"precondition": [_account_pin(env)]},
         }
     }
@@ -66,7 +66,7 @@ def main_tf(env: Environment, roles: list[Role], boundary: dict) -> str:
         iam_roles[role.agent] = {
             "name": role_name(role.agent),
             "description": f"agentpol: agent {role.agent} in {env.name}",
-            "assume_role_policy": _policy_text(role.trust),
+            "assume_role_policy": policy_text(role.trust),
             "max_session_duration": max_session(role.session),
             "permissions_boundary": "${aws_iam_policy.boundary.arn}",
             "tags": {TAG_AGENT: role.agent, TAG_ENV: env.name},
@@ -77,7 +77,7 @@ def main_tf(env: Environment, roles: list[Role], boundary: dict) -> str:
                 "name": name,
                 # a policy's description cannot change in place: keep it free of the part count
                 "description": f"agentpol: grants of {role.agent} in {env.name}",
-                "policy": _policy_text(doc),
+                "policy": policy_text(doc),
             }
             attachments[key] = {
                 "role": f"${{aws_iam_role.{role.agent}.name}}",

@@ -50,6 +50,6 @@ def trust_policy(env: Environment, agent: str, partition: str) -> dict:
 
 def max_session(session: int) -> int:
     """The role's MaxSessionDuration: max(1h, session), as AWS allows no less than an hour
-    (LANGUAGE.md). A shorter session is held by the DurationSeconds the runtime requests, and
+    (docs/language.md). A shorter session is held by the DurationSeconds the runtime requests, and
     a runtime that is itself a role is cut to 1h by AWS (role chaining) whatever this says."""
     return max(HOUR, session)

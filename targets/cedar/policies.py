@@ -2,7 +2,7 @@
 denies, approvals, budgets and rates, and the env boundary.
 
 Cedar skips a policy whose condition errors, and a forbid whose condition reads a missing key
-does not apply; so each limit is written twice (DESIGN.md): inside the permit's `when` (an
+does not apply; so each limit is written twice: inside the permit's `when` (an
 unmet or missing limit leaves nothing permitted) and as a `forbid ... unless` (a missing key
 satisfies no `unless`). Permits of shadow principals and of grants pending review carry
 `@mode("shadow")`: the gateway logs what they would allow and does not forward it.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from agentpol.catalogue.cedar import (APPROVED, COST, action_uid, agent_uid, calls_key,
                                       qualified, quote, resource_uid, spend_key)
-from agentpol.model import Access, Budget, Instance, Model, Origin, Principal, Rate
+from agentpol.model import Access, Budget, Instance, Model, Principal, Rate
 
 from . import scope
 
@@ -56,7 +56,8 @@ def boundary(env: str) -> Policy:
 
 
 def principal_policies(model: Model, p: Principal) -> list[Policy]:
-    """Every policy of one agent@env, in source order: permits, then forbids."""
+    """Every policy of one agent@env, permits then forbids, each sorted by id (ids say what a
+    policy means, never where it is written)."""
     who = f"principal == {agent_uid(p.key)}"
     out = []
     for g in p.grants:
@@ -64,37 +65,36 @@ def principal_policies(model: Model, p: Principal) -> list[Policy]:
         if inst is None:
             continue
         mode = "shadow" if p.shadow or g.pending else "enforce"
-        out.append(Policy(_id(p, "allow", f"{g.access.value} on {inst.key}", g.origin), "permit",
+        out.append(Policy(_id(p, "allow", f"{g.access.value} on {inst.key}"), "permit",
                           who, _action(g.access, inst), _resource(inst),
                           _limits(model, p, inst, g.access), mode))
     for d in p.denies:
         inst = scope.instance(model, d.target)
         if inst is not None:
-            out.append(Policy(_id(p, "deny", f"{d.access.value} on {inst.key}", d.origin),
+            out.append(Policy(_id(p, "deny", f"{d.access.value} on {inst.key}"),
                               "forbid", who, _action(d.access, inst), _resource(inst)))
     for a in p.approvals:
         inst = scope.instance(model, a.target)
         if inst is not None:
-            out.append(Policy(_id(p, "approval", f"{a.access.value} on {inst.key}", a.origin),
+            out.append(Policy(_id(p, "approval", f"{a.access.value} on {inst.key}"),
                               "forbid", who, _action(a.access, inst), _resource(inst),
                               (_approved(),)))
     for b in p.budgets:
         what = b.api or "total"
         where = (_resource(model.instance(b.api)) if b.api
                  else f"resource is {qualified('Api')}")
-        out.append(Policy(_id(p, "budget", f"{what} {b.cents} cents per {b.period}", b.origin),
+        out.append(Policy(_id(p, "budget", f"{what} {b.cents} cents per {b.period}"),
                           "forbid", who, "action", where, (_budget(b),)))
     for r in p.rates:
-        out.append(Policy(_id(p, "rate", f"{r.target} {r.count} per {r.period}", r.origin),
+        out.append(Policy(_id(p, "rate", f"{r.target} {r.count} per {r.period}"),
                           "forbid", who, "action", _resource(model.instance(r.target)),
                           (_rate(r),)))
-    return _unique(out)
+    return sorted(_unique(out), key=lambda x: (x.effect != "permit", x.id))
 
 
 def not_carried(model: Model, p: Principal) -> list[str]:
     """Approvals on resources the gateway never sees: nobody enforces them at call time."""
     return [f"approval required for {a.access} on {a.target} for {p.key}"
-            f" ({a.origin.span.file}:{a.origin.span.line})"
             for a in p.approvals if scope.instance(model, a.target) is None]
 
 
@@ -124,8 +124,9 @@ def shadow(model: Model, env: str) -> str:
     return head + "\n" + "\n".join(x.text() for x in held)
 
 
-def _id(p: Principal, verb: str, what: str, origin: Origin) -> str:
-    return f"{p.key} {verb} {what} at {origin.span.file}:{origin.span.line}"
+def _id(p: Principal, verb: str, what: str) -> str:
+    """`support-bot@prod allow read on api.x@prod`: what the policy means, no source line."""
+    return f"{p.key} {verb} {what}"
 
 
 def _action(access: Access, inst: Instance) -> str:

@@ -27,16 +27,22 @@ def emit(model: Model) -> dict[str, str]:
     return files
 
 
+def subject_of(model: Model, p: Principal) -> Subject:
+    """The pods of agent@env: its service account's, in its env's namespace."""
+    return Subject(name=p.agent, namespace=model.environments[p.env].k8s_namespace,
+                   selector=p.service_account, principal=p.key)
+
+
 def principal_files(model: Model, p: Principal) -> dict[str, str]:
-    subject = Subject(name=p.agent, namespace=model.environments[p.env].k8s_namespace,
-                      selector=p.service_account, principal=p.key)
-    dests = allowlist(model, p)
+    subject = subject_of(model, p)
+    why = allowlist(model, p)
+    dests = tuple(why)
     denied = denied_for(model, p.env)
     base = f"network/{p.env}/{p.agent}/"
     return {
-        base + kubernetes.FILE: kubernetes.networkpolicy(subject, dests),
-        base + cilium.FILE: cilium.policy(subject, dests),
-        base + squid.FILE: squid.fragment(subject, dests),
-        base + sandbox.FILE: sandbox.settings(subject, dests, denied),
-        base + claude.FILE: claude.settings(subject, dests, denied),
+        base + kubernetes.FILE: kubernetes.networkpolicy(subject, dests, why),
+        base + cilium.FILE: cilium.policy(subject, dests, why),
+        base + squid.FILE: squid.fragment(subject, dests, why),
+        base + sandbox.FILE: sandbox.settings(subject, dests, denied, why),
+        base + claude.FILE: claude.settings(subject, dests, denied, why),
     }

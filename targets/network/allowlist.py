@@ -9,15 +9,16 @@ Reasons are statements as written, without line numbers (`read dynamodb_table.ti
 """
 from __future__ import annotations
 
-import ipaddress
 from typing import Iterator
 
-from agentpol.catalogue import endpoints, iam_statements
-from agentpol.catalogue.aws_roles import partition_of
-from agentpol.model import AWS_TYPES, Environment, Grant, Model, Principal, Target
-from agentpol.targets._netpolicy.destinations import Dest, dest, merged
+from agentpol.catalogue import endpoints
+from agentpol.model import Environment, Grant, Model, Principal, Target, iam_enforced
+from agentpol.targets._netpolicy.destinations import Dest, merged
 
-def allowlist(model: Model, p: Principal) -> tuple[Dest, ...]:
+Need = tuple[Dest, str]  # a destination and what needs it
+
+def allowlist(model: Model, p: Principal) -> dict[Dest, tuple[str, ...]]:
+    """Every destination the principal may reach (sorted) -> what needs it."""
     env = model.environments[p.env]
     return merged([*_egress(model, p), *_grant_endpoints(model, p, env)])
 
@@ -35,53 +36,49 @@ def _grant_label(model: Model, p: Principal, g: Grant) -> str:
     return f"{g.access} {_label(model, p, g.target)}"
 
 
-def _egress(model: Model, p: Principal) -> Iterator[Dest]:
+def _egress(model: Model, p: Principal) -> Iterator[Need]:
     """Live egress; an address implied by a call grant is labelled with that grant."""
     calls = {(g.target, g.origin): g for g in p.live_grants()}
     for e in p.live_egress():
         g = calls.get((e.target, e.origin))
         why = _grant_label(model, p, g) if g else f"egress {_label(model, p, e.target)}"
-        yield dest(e.kind, e.host, e.port, (why,))
+        yield e.dest, why
 
 
-def _grant_endpoints(model: Model, p: Principal, env: Environment) -> Iterator[Dest]:
-    partition = partition_of(env.aws_runtime)
+def _grant_endpoints(model: Model, p: Principal, env: Environment) -> Iterator[Need]:
     aws_grants = []
     for g in p.live_grants():
-        why = (_grant_label(model, p, g),)
+        why = _grant_label(model, p, g)
         kind = _provider(model, g)
         if kind == "aws":
-            pieces = iam_statements.grant_statements(model, g, partition) or ()
+            pieces = model.iam_of(g) or ()
             if not pieces:
                 continue
-            aws_grants.append(why[0])
+            aws_grants.append(why)
             for piece in pieces:
                 regions = _regions(model, g, env, piece.resources)
                 for host in endpoints.aws_hosts(piece.actions, piece.resources, regions):
-                    yield _host(host, endpoints.HTTPS, why)
+                    yield _host(host, endpoints.HTTPS), why
         elif kind == "github":
             for host in endpoints.GITHUB_HOSTS:
-                yield _host(host, endpoints.HTTPS, why)
+                yield _host(host, endpoints.HTTPS), why
         elif kind == "vault" and env.vault_address:
-            host, _, port = env.vault_address.rpartition(":")
-            yield _host(host, int(port), why)
+            yield _parsed(env.vault_address), why
     if aws_grants:
         for host in endpoints.sts_hosts(env.regions):
-            yield _host(host, endpoints.HTTPS, ("the role's credentials (sts) for: "
-                                                 + ", ".join(dict.fromkeys(aws_grants)),))
+            yield _host(host, endpoints.HTTPS), ("the role's credentials (sts) for: "
+                                                 + ", ".join(sorted(set(aws_grants))))
 
 
 def _provider(model: Model, g: Grant) -> str | None:
     """Which provider serves a grant: "aws", "github", "vault" (None for the others, whose
     addresses are egress already)."""
+    if iam_enforced(g.target, model.instances):
+        return "aws"
     inst = model.instances.get(g.target.instance or "")
     if inst is None:
         return g.target.kind
-    if inst.type == "github_repo":
-        return "github"
-    if inst.type == "vault_path":
-        return "vault"
-    return "aws" if inst.type in AWS_TYPES else None
+    return {"github_repo": "github", "vault_path": "vault"}.get(inst.type)
 
 
 def _regions(model: Model, g: Grant, env: Environment, arns) -> list[str]:
@@ -97,10 +94,12 @@ def _regions(model: Model, g: Grant, env: Environment, arns) -> list[str]:
     return list(dict.fromkeys(regions))
 
 
-def _host(host: str, port: int, why: tuple[str, ...]) -> Dest:
-    host = host.strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return dest("wildcard" if host.startswith("*.") else "domain", host, port, why)
-    return dest("ip", host, port, why)
+def _host(host: str, port: int) -> Dest:
+    return _parsed(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+
+
+def _parsed(text: str) -> Dest:
+    """A destination agentpol itself names (a provider host, a validated `vault_address`)."""
+    found = Dest.parse(text)
+    assert not isinstance(found, str), f"{text}: {found}"
+    return found

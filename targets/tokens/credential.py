@@ -37,9 +37,9 @@ def base_name(p: Principal) -> str:
 
 
 def sources(grants) -> tuple[str, ...]:
-    """`file:line` of each grant's statement, in file and line order."""
-    places = sorted({(g.origin.span.file, g.origin.span.line) for g in grants})
-    return tuple(f"{file}:{line}" for file, line in places)
+    """The files of the grants' statements, sorted: no line numbers, so reformatting a file
+    changes no credential record (`explain` and `check` give lines)."""
+    return tuple(sorted({g.origin.span.file for g in grants}))
 
 
 def held_by_gateway(why: str, p: Principal) -> str:

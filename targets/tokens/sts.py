@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agentpol.catalogue import aws_roles, iam_statements
-from agentpol.catalogue.aws_access import ActionGrant
 from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
-from agentpol.model import Model, Principal, Span
+from agentpol.model import IamStatement, Model, Principal, Span
 
 from .credential import Credential, Issued, base_name, dumps, lifetime, sources
 
@@ -46,34 +45,21 @@ class QuotaProblem:
                 f"STS accepts at most {self.limit} ({self.path})")
 
 
-def _grants(model: Model, p: Principal) -> tuple[list[ActionGrant], list]:
-    """IAM statements for the live AWS grants, and the grants they come from."""
+def _grants(model: Model, p: Principal) -> tuple[list[IamStatement], list]:
+    """IAM statements for the live AWS grants (the lowering's), and the grants they come from."""
     out, used = [], []
-    partition = aws_roles.partition_of(model.environments[p.env].aws_runtime)
     for g in p.live_grants():
-        statements = iam_statements.grant_statements(model, g, partition)
+        statements = model.iam_of(g)
         if statements is not None:
             out.extend(statements)
             used.append(g)
     return out, used
 
 
-def _condition_key(condition) -> str:
-    return json.dumps(condition, sort_keys=True)
-
-
-def compact(grants: list[ActionGrant]) -> list[dict]:
+def compact(grants: list[IamStatement]) -> list[dict]:
     """Allow statements, merged without widening, in a stable order."""
-    conditions = {_condition_key(g.condition): g.condition for g in grants}
-    statements = []
-    for actions, resources, cond in iam_statements.merge(
-            (g.actions, tuple(sorted(set(g.resources))), _condition_key(g.condition))
-            for g in grants):
-        statement = {"Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
-        if conditions[cond]:
-            statement["Condition"] = conditions[cond]
-        statements.append(statement)
-    return statements
+    return [s.statement(None, "Allow") for s in iam_statements.merge(
+        replace(g, resources=tuple(sorted(set(g.resources)))) for g in grants)]
 
 
 def packed(doc: dict) -> str:
@@ -98,7 +84,7 @@ def _service(action: str) -> str:
     return action.split(":", 1)[0].lower()
 
 
-def _per_service(grants: list[ActionGrant]) -> list[dict]:
+def _per_service(grants: list[IamStatement]) -> list[dict]:
     """Each service's actions (`svc:*`) on that service's granted resources."""
     by_service: dict[str, set[str]] = {}
     for g in grants:
@@ -108,7 +94,7 @@ def _per_service(grants: list[ActionGrant]) -> list[dict]:
             for svc, res in sorted(by_service.items())]
 
 
-def _services(grants: list[ActionGrant]) -> list[dict]:
+def _services(grants: list[IamStatement]) -> list[dict]:
     """The services alone: what the role allows of them, and nothing else."""
     services = sorted({_service(a) for g in grants for a in g.actions})
     return [{"Effect": "Allow", "Action": [f"{svc}:*" for svc in services], "Resource": "*"}]

@@ -5,7 +5,7 @@ without community or private auditors) and returns every finding with the severi
 from parliament's own config. Parliament works from its bundled `iam_definition.json`: no
 network access is needed.
 
-`validate_iam_policy` keeps the finding kinds DESIGN.md names (unknown action, resource
+`validate_iam_policy` keeps the finding kinds the AWS target rules out (unknown action, resource
 mismatch, needless `*`) plus those that mean the policy could not be analysed at all.
 
 Parliament lints identity policies (and permissions boundaries and session policies, which have
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from validators._common import Source, ValidatorUnavailable, read_source
 
-# Finding kinds DESIGN.md says must not occur in emitted IAM policies.
+# Finding kinds that must not occur in emitted IAM policies.
 UNKNOWN_ACTION_KINDS = frozenset({"UNKNOWN_ACTION", "UNKNOWN_PREFIX"})
 RESOURCE_MISMATCH_KINDS = frozenset({"RESOURCE_MISMATCH"})
 NEEDLESS_STAR_KINDS = frozenset({"RESOURCE_STAR", "RESOURCE_EFFECTIVELY_STAR"})
@@ -77,7 +77,7 @@ def lint_iam_policy(source: Source) -> list[Finding]:
 
 
 def design_findings(findings: list[Finding], kinds: frozenset = DESIGN_KINDS | BROKEN_KINDS) -> list[Finding]:
-    """The findings whose kind is in `kinds` (default: what DESIGN.md rules out, plus unparseable)."""
+    """The findings whose kind is in `kinds` (default: what the AWS target rules out, or unparseable)."""
     return [f for f in findings if f.issue in kinds]
 
 

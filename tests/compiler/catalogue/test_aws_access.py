@@ -5,16 +5,16 @@ import pytest
 from agentpol.catalogue import iam
 from agentpol.catalogue.aws_access import (
     AWS_TYPES,
-    ActionGrant,
     arn_for,
     instance_arns,
     statements_for,
     valid_words,
 )
+from agentpol.model import Condition, IamStatement
 
 ACCOUNT, REGION = "222222222222", "eu-west-1"
 
-# LANGUAGE.md's table, for its AWS types.
+# docs/language.md's table, for its AWS types.
 LANGUAGE_WORDS = {
     "s3_bucket": ("list", "read", "write", "delete"),
     "dynamodb_table": ("read", "write", "delete"),
@@ -80,9 +80,8 @@ def test_every_grant_fits_the_iam_catalogue(rtype, word, attrs, partition):
                     assert iam.arn_matches_action(action, arn), (action, arn)
                 else:
                     assert arn == "*", f"{action} has no resource types, yet got {arn}"
-            for keys in (grant.condition or {}).values():
-                for key in keys:
-                    assert iam.condition_key_exists(action, key), (action, key)
+            for _, key, _ in grant.condition.clauses if grant.condition else ():
+                assert iam.condition_key_exists(action, key), (action, key)
 
 
 @pytest.mark.parametrize(("rtype", "word", "attrs"), CASES)
@@ -98,12 +97,12 @@ def test_grants_are_deterministic_and_hashable(rtype, word, attrs):
 def test_s3_read_with_prefix_is_getobject_under_the_prefix():
     assert statements_for(
         "s3_bucket", "read", {"name": "acme", "prefix": "support/"}, ACCOUNT, REGION
-    ) == (ActionGrant(("s3:GetObject",), ("arn:aws:s3:::acme/support/*",)),)
+    ) == (IamStatement(("s3:GetObject",), ("arn:aws:s3:::acme/support/*",)),)
 
 
 def test_s3_read_without_prefix_is_every_object():
     assert statements_for("s3_bucket", "read", {"name": "acme"}, ACCOUNT, REGION) == (
-        ActionGrant(("s3:GetObject",), ("arn:aws:s3:::acme/*",)),
+        IamStatement(("s3:GetObject",), ("arn:aws:s3:::acme/*",)),
     )
 
 
@@ -111,10 +110,10 @@ def test_s3_list_with_prefix_is_conditioned_on_the_prefix():
     (grant,) = statements_for(
         "s3_bucket", "list", {"name": "acme", "prefix": "support/"}, ACCOUNT, REGION
     )
-    assert grant == ActionGrant(
+    assert grant == IamStatement(
         ("s3:ListBucket",),
         ("arn:aws:s3:::acme",),
-        {"StringLike": {"s3:prefix": ["support/*"]}},
+        Condition.of({"StringLike": {"s3:prefix": ["support/*"]}}),
     )
 
 
@@ -125,7 +124,7 @@ def test_s3_list_without_prefix_has_no_condition():
 
 def test_secret_read_carries_the_random_suffix():
     assert statements_for("secret", "read", {"name": "prod/db"}, ACCOUNT, REGION) == (
-        ActionGrant(
+        IamStatement(
             ("secretsmanager:GetSecretValue",),
             ("arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/db-??????",),
         ),
@@ -134,22 +133,23 @@ def test_secret_read_carries_the_random_suffix():
 
 def test_kms_alias_decrypt_is_any_key_with_that_alias():
     assert statements_for("kms_key", "decrypt", {"alias": "alias/app"}, ACCOUNT, REGION) == (
-        ActionGrant(
+        IamStatement(
             ("kms:Decrypt",),
             ("arn:aws:kms:eu-west-1:222222222222:key/*",),
-            {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/app"]}},
+            Condition.of({"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/app"]}}),
         ),
     )
 
 
 def test_kms_alias_without_prefix_is_normalised():
     (grant,) = statements_for("kms_key", "decrypt", {"alias": "app"}, ACCOUNT, REGION)
-    assert grant.condition == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/app"]}}
+    assert grant.condition.block() == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/app"]}}
 
 
 def test_kms_key_id_decrypt_is_that_key_only():
     (grant,) = statements_for("kms_key", "encrypt", {"key_id": "k-1"}, ACCOUNT, REGION)
-    assert grant == ActionGrant(
+    assert grant == IamStatement(
         ("kms:Encrypt", "kms:GenerateDataKey"), ("arn:aws:kms:eu-west-1:222222222222:key/k-1",)
     )
 
@@ -169,7 +169,7 @@ def test_kms_key_needs_exactly_one_of_key_id_and_alias(attrs):
 def test_bedrock_invoke_is_on_the_foundation_model_without_account():
     model = "anthropic.claude-3-5-sonnet-20240620-v1:0"
     assert statements_for("bedrock_model", "invoke", {"model_id": model}, ACCOUNT, REGION) == (
-        ActionGrant(
+        IamStatement(
             ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
             (f"arn:aws:bedrock:eu-west-1::foundation-model/{model}",),
         ),
@@ -181,8 +181,8 @@ def test_ssm_subtree_read_adds_get_by_path_on_the_root():
     assert statements_for(
         "ssm_parameter", "read", {"name": "/acme/x/flags/*"}, ACCOUNT, REGION
     ) == (
-        ActionGrant(("ssm:GetParameter", "ssm:GetParameters"), (f"{base}/*",)),
-        ActionGrant(("ssm:GetParametersByPath",), (base, f"{base}/*")),
+        IamStatement(("ssm:GetParameter", "ssm:GetParameters"), (f"{base}/*",)),
+        IamStatement(("ssm:GetParametersByPath",), (base, f"{base}/*")),
     )
 
 
@@ -194,14 +194,14 @@ def test_ssm_single_parameter_read_has_no_get_by_path():
 def test_dynamodb_read_covers_queries_on_indexes():
     table = "arn:aws:dynamodb:eu-west-1:222222222222:table/tickets"
     assert statements_for("dynamodb_table", "read", {"name": "tickets"}, ACCOUNT, REGION) == (
-        ActionGrant(("dynamodb:BatchGetItem", "dynamodb:GetItem"), (table,)),
-        ActionGrant(("dynamodb:Query", "dynamodb:Scan"), (table, f"{table}/index/*")),
+        IamStatement(("dynamodb:BatchGetItem", "dynamodb:GetItem"), (table,)),
+        IamStatement(("dynamodb:Query", "dynamodb:Scan"), (table, f"{table}/index/*")),
     )
 
 
 def test_log_group_write_is_on_its_streams():
     assert statements_for("log_group", "write", {"name": "app"}, ACCOUNT, REGION) == (
-        ActionGrant(
+        IamStatement(
             ("logs:CreateLogStream", "logs:PutLogEvents"),
             ("arn:aws:logs:eu-west-1:222222222222:log-group:app:log-stream:*",),
         ),
@@ -210,12 +210,12 @@ def test_log_group_write_is_on_its_streams():
 
 def test_ecr_pull_needs_the_unscoped_login():
     grants = statements_for("ecr_repository", "pull", {"name": "agent"}, ACCOUNT, REGION)
-    assert ActionGrant(("ecr:GetAuthorizationToken",), ("*",)) in grants
+    assert IamStatement(("ecr:GetAuthorizationToken",), ("*",)) in grants
 
 
 def test_iam_role_assume_is_on_the_role_in_the_account():
     assert statements_for("iam_role", "assume", {"name": "deployer"}, ACCOUNT, REGION) == (
-        ActionGrant(("sts:AssumeRole",), ("arn:aws:iam::222222222222:role/deployer",)),
+        IamStatement(("sts:AssumeRole",), ("arn:aws:iam::222222222222:role/deployer",)),
     )
 
 

@@ -2,13 +2,13 @@
 conditions kept only where the action's requests carry the key."""
 from __future__ import annotations
 
-from agentpol.catalogue.aws_access import ActionGrant
 from agentpol.catalogue.aws_raw import instance_candidates, raw_grants
+from agentpol.model import Condition, IamStatement
 
 BUCKET = instance_candidates("s3_bucket", {"name": "b", "prefix": "p/"}, "", "us-east-1")
 KEY = instance_candidates("kms_key", {"alias": "alias/x"}, "111111111111", "us-east-1")
-PREFIX = {"StringLike": {"s3:prefix": ["p/*"]}}
-ALIAS = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/x"]}}
+PREFIX = Condition.of({"StringLike": {"s3:prefix": ["p/*"]}})
+ALIAS = Condition.of({"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/x"]}})
 
 
 def test_candidates_carry_the_words_conditions():
@@ -19,16 +19,16 @@ def test_candidates_carry_the_words_conditions():
 
 def test_action_goes_on_the_arns_of_its_resource_type():
     assert raw_grants("s3:GetObjectTagging", BUCKET) == (
-        ActionGrant(("s3:GetObjectTagging",), ("arn:aws:s3:::b/p/*",)),)
+        IamStatement(("s3:GetObjectTagging",), ("arn:aws:s3:::b/p/*",)),)
     assert raw_grants("s3:ListBucket", BUCKET) == (
-        ActionGrant(("s3:ListBucket",), ("arn:aws:s3:::b",), PREFIX),)
+        IamStatement(("s3:ListBucket",), ("arn:aws:s3:::b",), PREFIX),)
     assert raw_grants("kms:Decrypt", KEY) == (
-        ActionGrant(("kms:Decrypt",), ("arn:aws:kms:us-east-1:111111111111:key/*",), ALIAS),)
+        IamStatement(("kms:Decrypt",), ("arn:aws:kms:us-east-1:111111111111:key/*",), ALIAS),)
 
 
 def test_unscoped_actions_go_on_star_and_unknown_ones_nowhere():
     assert raw_grants("sts:GetCallerIdentity", [("arn:aws:s3:::b", None)]) == (
-        ActionGrant(("sts:GetCallerIdentity",), ("*",)),)
+        IamStatement(("sts:GetCallerIdentity",), ("*",)),)
     assert raw_grants("s3:NoSuchAction", BUCKET) == ()
 
 

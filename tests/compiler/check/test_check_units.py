@@ -9,7 +9,8 @@ from helpers import model_from
 
 from agentpol.check import AuthzError, check
 from agentpol.check.authz import load, trust_admits
-from agentpol.check.patterns import dest, globs_meet, meet, within
+from agentpol.globs import globs_meet
+from agentpol.model import Destination
 
 
 @pytest.mark.parametrize("p, q, syntax, meets", [
@@ -28,6 +29,20 @@ from agentpol.check.patterns import dest, globs_meet, meet, within
 def test_globs_meet(p, q, syntax, meets):
     assert globs_meet(p, q, syntax) is meets
     assert globs_meet(q, p, syntax) is meets
+
+
+def dest(value: str) -> Destination:
+    parsed = Destination.parse(value, with_port=False)
+    assert isinstance(parsed, Destination)
+    return parsed
+
+
+def within(d: Destination, c: Destination) -> bool:
+    return d.within(c)
+
+
+def meet(d: Destination, c: Destination) -> bool:
+    return d.meets(c)
 
 
 def test_destinations():

@@ -40,16 +40,19 @@ def test_manifest_lists_every_file_with_its_hash(tmp_path, monkeypatch):
         assert e["sha256"] == hashlib.sha256(files[e["path"]]).hexdigest()
 
 
-def test_permissions_txt_is_sorted_with_sources(tmp_path, monkeypatch):
+def test_permissions_txt_is_sorted_with_identities_and_source_files(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     main(["compile", "policies", "-o", str(tmp_path)])
     lines = (tmp_path / "permissions.txt").read_text().splitlines()
-    assert lines[1:4] == ["# env dev", "# env prod protected", "# env staging"]
+    assert lines[1:4] == ["# env dev", "# env prod protected audit_log=log_group.agent-audit@prod",
+                          "# env staging audit_log=log_group.agent-audit@staging"]
     live = lines[4:lines.index("")] if "" in lines else lines[4:]
     assert live == sorted(live)
-    assert ("prod support-bot read secret.zendesk-token@prod  # policies/agents.agentpol:9"
+    assert ("prod support-bot read secret.zendesk-token@prod arn:aws:secretsmanager:us-east-1:"
+            "222222222222:secret:prod/support/zendesk-token-??????  # policies/agents.agentpol"
             " credential") in live
-    assert "prod support-bot write dynamodb_table.tickets@prod  # policies/agents.agentpol:8" in live
+    assert ("prod support-bot write dynamodb_table.tickets@prod arn:aws:dynamodb:us-east-1:"
+            "222222222222:table/tickets-prod  # policies/agents.agentpol") in live
     shadow = lines[lines.index("## shadow mode: evaluated and logged by the gateway, never executed"):]
     assert any(l.startswith("prod refund-agent receive sqs_queue.refunds@prod") for l in shadow)
     assert not any(l.startswith("prod refund-agent") for l in live if " session " not in l

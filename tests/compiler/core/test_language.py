@@ -1,4 +1,4 @@
-"""LANGUAGE.md's constructs resolve to the model the contract describes."""
+"""The constructs of docs/language.md resolve to the model it describes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -89,7 +89,7 @@ def test_profiles_inline_with_their_chain(lang):
 
 def test_egress_kinds_and_implied_hosts(lang):
     ops = lang.principals["ops-bot@staging"]
-    got = {(e.host, e.port, e.kind) for e in ops.egress}
+    got = {(e.dest.host, e.dest.port, e.dest.kind) for e in ops.egress}
     assert {("10.1.2.3", 5432, "ip"), ("10.0.0.0/8", 443, "cidr"),
             ("*.example.com", 443, "wildcard"), ("status.acme.com", 443, "domain"),
             ("jira-mcp.staging.acme.internal", 443, "domain"),  # implied by a call grant
@@ -122,15 +122,15 @@ def test_keywords_are_exactly_the_contract():
 def test_connect_on_a_host_implies_egress_to_it():
     m = model_from('resource host db { url = "https://db.{env}.example.com:8443" }\n'
                    'agent a { owner = "o"\n in staging { allow connect on host.db } }')
-    assert [(e.host, e.port) for e in m.principals["a@staging"].egress] == [
+    assert [(e.dest.host, e.dest.port) for e in m.principals["a@staging"].egress] == [
         ("db.staging.example.com", 8443)]
 
 
 def test_egress_destinations_expand_templates_per_env():
-    """`{env}` expands in a quoted egress destination as in any raw string (LANGUAGE.md)."""
+    """`{env}` expands in a quoted egress destination as in any raw string (docs/language.md)."""
     m = model_from('agent a { owner = "o"\n in staging, prod { egress "db.{env}.acme.internal:5432" } }')
     for env in ("staging", "prod"):
-        assert [(e.host, e.port) for e in m.principals[f"a@{env}"].egress] == [
+        assert [(e.dest.host, e.dest.port) for e in m.principals[f"a@{env}"].egress] == [
             (f"db.{env}.acme.internal", 5432)]
 
 

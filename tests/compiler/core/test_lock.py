@@ -16,7 +16,8 @@ def test_grants_stay_pending_until_the_window_has_passed(tmp_path):
     assert all(g.pending for g in load(d, now="2026-01-01").principals["support-bot@prod"].grants)
     assert main(["lock", str(d), "--now", "2026-01-01"]) == 0
     lock_text = (d / "agentpol.lock").read_text()
-    assert "2026-01-01  prod support-bot read secret.zendesk-token@prod\n" in lock_text
+    assert ("2026-01-01  prod support-bot read secret.zendesk-token@prod arn:aws:secretsmanager:"
+            "us-east-1:222222222222:secret:prod/support/zendesk-token-??????\n") in lock_text
     same_day = load(d, now="2026-01-01").principals["support-bot@prod"]
     assert all(g.pending for g in same_day.grants)          # younger than 24h
     next_day = load(d, now="2026-01-02").principals["support-bot@prod"]
@@ -33,8 +34,8 @@ def test_relocking_keeps_first_approval_dates_and_adds_new_grants(tmp_path):
     (d / "agents.agentpol").write_text(agents)
     main(["lock", str(d), "--now", "2026-02-01"])
     text = (d / "agentpol.lock").read_text()
-    assert "2026-01-01  prod support-bot read secret.zendesk-token@prod\n" in text
-    assert "2026-02-01  prod support-bot write log_group.app@prod\n" in text
+    assert "2026-01-01  prod support-bot read secret.zendesk-token@prod arn:" in text
+    assert "2026-02-01  prod support-bot write log_group.app@prod arn:" in text
     p = load(d, now="2026-02-01").principals["support-bot@prod"]
     pending = {str(g.access) + " " + str(g.target) for g in p.grants if g.pending}
     assert pending == {"write log_group.app@prod"}

@@ -62,7 +62,7 @@ PERIMETER = policy(
     allow("s3:*", "*"),
     deny("s3:*", "*", Condition={"StringNotEquals": {"aws:ResourceAccount": [OWN]}}),
 )
-# DESIGN.md: the AWS target explicitly denies every other env's account.
+# The AWS target explicitly denies every other env's account.
 ENV_DENY = policy(
     allow("s3:*", "*"),
     deny("*", "*", Condition={"StringEquals": {"aws:ResourceAccount": [PROD]}}),
@@ -223,7 +223,7 @@ CASES = [
          [policy(allow(resource=HOME), version="2008-10-17")], IMPLICIT),
     case("var-multivalued", Request(GET, S3 + "home/a/x", {TAGS: ["a", "b"]}),
          [policy(allow(resource=S3 + "home/${aws:TagKeys}/*"))], IMPLICIT),
-    # "AWS KMS condition keys" / DESIGN.md: a key named by alias is granted on key/* with
+    # "AWS KMS condition keys" / docs/targets/aws.md: a key named by alias is granted on key/* with
     # ForAnyValue:StringEquals on the multivalued kms:ResourceAliases.
     case("kms-alias", decrypt(["alias/app", "alias/x"]), [ALIAS_GRANT], ALLOW),
     case("kms-other-alias", decrypt(["alias/x"]), [ALIAS_GRANT], IMPLICIT),

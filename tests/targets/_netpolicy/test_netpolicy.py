@@ -8,7 +8,7 @@ import re
 import yaml
 
 from agentpol.targets._netpolicy import cilium, kubernetes, objects, squid
-from agentpol.targets._netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject, dest,
+from agentpol.targets._netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject,
                                                        merged, split)
 
 MCP = Subject(name="mcp-jira", namespace="agents-prod", selector="jira",
@@ -38,13 +38,13 @@ def test_destination_text():
 
 
 def test_destinations_normalised_and_deduplicated():
-    assert dest("domain", "API.Example.com.", 443) == Dest("domain", "api.example.com", 443)
-    assert dest("ip", "2001:0db8::0001", 443) == Dest("ip", "2001:db8::1", 443)
-    got = merged([dest("domain", "B.com", 443, ("egress a",)),
-                  dest("domain", "b.com.", 443, ("read x", "egress a")),
-                  dest("cidr", "10.0.0.0/8", 22)])
-    assert got == (Dest("cidr", "10.0.0.0/8", 22), Dest("domain", "b.com", 443))
-    assert got[1].needed_by == ("egress a", "read x")
+    assert Dest.parse("API.Example.com:443") == Dest("domain", "api.example.com", 443)
+    assert Dest.parse("[2001:0db8::0001]:443") == Dest("ip", "2001:db8::1", 443)
+    b, net = Dest.parse("b.com:443"), Dest.parse("10.0.0.0/8:22")
+    got = merged([(Dest.parse("B.com:443"), "read x"), (b, "egress a"), (b, "read x"),
+                  (net, "egress c")])
+    assert got == {net: ("egress c",), b: ("egress a", "read x")}
+    assert list(got) == [net, b]
 
 
 def test_builders_serve_other_pods():
@@ -116,11 +116,12 @@ def test_networkpolicy_opens_the_egress_proxy_only_for_names():
 
 
 def test_every_opened_destination_is_marked_with_what_needs_it():
-    dests = (dest("domain", "api.github.com", 443, ("read github_repo.web",)),
-             dest("ip", "10.1.2.3", 5432, ("egress host.db",)))
-    for text in (kubernetes.networkpolicy(MCP, dests), cilium.policy(MCP, dests),
-                 squid.fragment(MCP, dests)):
+    why = {Dest("domain", "api.github.com", 443): ("read github_repo.web",),
+           Dest("ip", "10.1.2.3", 5432): ("egress host.db",)}
+    dests = tuple(why)
+    for text in (kubernetes.networkpolicy(MCP, dests, why), cilium.policy(MCP, dests, why),
+                 squid.fragment(MCP, dests, why)):
         assert "#   api.github.com:443  <- read github_repo.web\n" in text
         assert "#   10.1.2.3:5432  <- egress host.db\n" in text
-    for text in (kubernetes.networkpolicy(MCP, dests), cilium.policy(MCP, dests)):
+    for text in (kubernetes.networkpolicy(MCP, dests, why), cilium.policy(MCP, dests, why)):
         assert "#   kube-system/kube-dns:53 (UDP, TCP)  <- DNS" in text

@@ -1,6 +1,6 @@
 """Programs for the AWS target's tests: every AWS type x access word, and the raw cases."""
 
-#: One instance per shape each AWS type can take (LANGUAGE.md), keyed "type.name".
+#: One instance per shape each AWS type can take (docs/language.md), keyed "type.name".
 SHAPES = {
     "s3_bucket.plain": 'name = "acme-plain-{env}"',
     "s3_bucket.scoped": 'name = "acme-scoped-{env}", prefix = "team/"',

@@ -42,9 +42,8 @@ def _concrete(pattern: str) -> str:
 def _context(condition, account):
     """A request context that meets the grant's condition, from the resource's account."""
     context = {"aws:ResourceAccount": account} if account else {}
-    for operator, keys in (condition or {}).items():
-        for key, values in keys.items():
-            context[key] = list(values) if operator.startswith("ForAnyValue") else _concrete(values[0])
+    for operator, key, values in condition.clauses if condition else ():
+        context[key] = list(values) if operator.startswith("ForAnyValue") else _concrete(values[0])
     return context
 
 

@@ -64,21 +64,21 @@ def test_an_unknown_action_alone_gives_a_role_without_it():
 
 def test_raw_actions_on_an_instance_keep_its_scoping(files):
     sids = _by_sid(files, "staging")
-    assert sids["L13S3GetObjectTaggingS3BucketExports"]["Resource"] == [
+    assert sids["S3GetObjectTaggingS3BucketExports"]["Resource"] == [
         "arn:aws:s3:::acme-exports-staging/support/*"]
-    listing = sids["L13S3ListBucketS3BucketExports"]
+    listing = sids["S3ListBucketS3BucketExports"]
     assert listing["Resource"] == ["arn:aws:s3:::acme-exports-staging"]
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["support/*"]}}
     # a bucket-level action cannot be held to the prefix: it is not granted at all
     assert "s3:GetBucketTagging" not in _actions(files, "staging")
-    describe = sids["L14KmsDescribeKeyKmsKeyData"]
+    describe = sids["KmsDescribeKeyKmsKeyData"]
     assert describe["Resource"] == ["arn:aws:kms:us-east-1:333333333333:key/*"]
     assert describe["Condition"] == {
         "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/data-staging"]}}
 
 
 def test_wildcard_actions_expand_to_catalogue_actions_on_the_arn(files):
-    st = _by_sid(files, "staging")["L15S3GetTaggingArn"]
+    st = _by_sid(files, "staging")["S3GetTaggingArn"]
     assert st["Action"] == ["s3:GetObjectTagging", "s3:GetObjectVersionTagging"]
     assert st["Resource"] == ["arn:aws:s3:::acme-raw-staging/*"]
 
@@ -88,16 +88,16 @@ def test_actions_without_resource_scope_are_one_listed_statement_on_star(files):
     assert st == {"Sid": "ActionsWithoutResourceScope", "Effect": "Allow",
                   "Action": ["dynamodb:ListTables", "ecr:GetAuthorizationToken"],
                   "Resource": ["*"]}
-    assert _by_sid(files, "staging")["L16DynamodbGetItemArn"]["Action"] == ["dynamodb:GetItem"]
+    assert _by_sid(files, "staging")["DynamodbGetItemArn"]["Action"] == ["dynamodb:GetItem"]
 
 
 def test_denies_become_deny_statements(files):
     sids = _by_sid(files, "prod")
-    assert sids["L22DenyS3DeleteObjectS3BucketExports"]["Effect"] == "Deny"
-    word = sids["L23DenyPullEcrRepositoryBase"]
+    assert sids["DenyS3DeleteObjectS3BucketExports"]["Effect"] == "Deny"
+    word = sids["DenyPullEcrRepositoryBase"]
     # a word's login action is not the repository: denying `pull` on one repo keeps ECR login
     assert word["Action"] == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    assert sids["L24DenyEcrGetAuthorizationTokenEcrRepositoryBase"]["Resource"] == ["*"]
+    assert sids["DenyEcrGetAuthorizationTokenEcrRepositoryBase"]["Resource"] == ["*"]
 
 
 def test_the_account_guard_lets_through_only_named_foreign_resources(files):

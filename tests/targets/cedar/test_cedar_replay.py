@@ -71,15 +71,6 @@ NEEDS = {
 }
 
 
-def at(fragment: str, source: str = PROGRAM, after: str = "") -> str:
-    """`at FILE:LINE` of the first line of `source` holding `fragment` (below the first line
-    holding `after`), as policy ids end."""
-    lines = source.splitlines()
-    start = next(n for n, text in enumerate(lines) if after in text)
-    line = next(n for n, text in enumerate(lines[start:], start + 1) if fragment in text)
-    return f"at policies/main.agentpol:{line}"
-
-
 @pytest.fixture(scope="module")
 def files():
     return emit(model_from(PROGRAM))
@@ -119,11 +110,11 @@ def test_budget_exactly_met_allowed_and_exceeded_denied(files):
     over = ask(files, *openai, with_(spend_cents_day=3991, cost_cents=10))
     assert over.decision == "deny"
     assert [p.id for p in over.policies] == [
-        f"bot@prod budget api.openai@prod 4000 cents per day {at('api.openai 40 usd')}"]
+        f"bot@prod budget api.openai@prod 4000 cents per day"]
     assert ask(files, *openai, with_(total_spend_cents_day=4990, cost_cents=10)).allowed
     total = ask(files, *openai, with_(total_spend_cents_day=4991, cost_cents=10))
     assert [p.id for p in total.policies] == [
-        f"bot@prod budget total 5000 cents per day {at('total 50 usd')}"]
+        f"bot@prod budget total 5000 cents per day"]
 
 
 def test_a_negative_cost_cannot_buy_room_under_the_budget(files):
@@ -144,7 +135,7 @@ def test_rate_exceeded_denied(files):
     over = ask(files, *jira, with_(calls_minute=2))
     assert over.decision == "deny"
     assert [p.id for p in over.policies] == [
-        f"bot@prod rate mcp_server.jira@prod 2 per minute {at('jira 2 per')}"]
+        f"bot@prod rate mcp_server.jira@prod 2 per minute"]
     assert ask(files, "bot@prod", "call", "api", "api.openai@prod",
                with_(calls_second=20)).decision == "deny"
 
@@ -154,7 +145,7 @@ def test_approval_missing_denied(files):
     denied = ask(files, *refund, with_(approved=False))
     assert denied.decision == "deny"
     assert [p.id for p in denied.policies] == [
-        f"bot@prod approval refunds:write on api.stripe@prod {at('approval')}"]
+        f"bot@prod approval refunds:write on api.stripe@prod"]
     assert ask(files, "bot@prod", "charges:read", "api", "api.stripe@prod",
                with_(approved=False)).allowed  # the approval names refunds:write only
 
@@ -177,7 +168,7 @@ def test_missing_context_key_denied(files, key):
 @pytest.mark.parametrize("key", sorted(NEEDS))
 def test_missing_context_key_denied_by_the_permit_alone(files, key):
     """The permit's own `when` fails closed too: with every forbid removed, a missing key
-    still leaves nothing permitted (DESIGN.md: each limit written twice)."""
+    still leaves nothing permitted (docs/targets/cedar.md: each limit written twice)."""
     request_ = NEEDS[key]
     env = request_[0].split("@")[1]
     text = files[f"cedar/{env}/policies.cedar"]
@@ -249,7 +240,7 @@ def test_shadow_principal_is_a_dry_run(files):
     result = ask(files, "helper@prod", "call", "api", "api.openai@prod")
     assert result.decision == "shadow" and not result.allowed and result.shadow
     assert [(p.id, p.mode) for p in result.policies] == [
-        (f"helper@prod allow call on api.openai@prod {at('allow call', after='mode shadow')}",
+        (f"helper@prod allow call on api.openai@prod",
          "shadow")]
     assert "helper@prod allow call" in files["cedar/prod/shadow.cedar"]
     over = ask(files, "helper@prod", "call", "api", "api.openai@prod", with_(cost_cents=101))
@@ -272,7 +263,8 @@ agent bot {
 
 def test_pending_grant_is_shadow_and_live_grant_still_forwards():
     with policy_dir(REVIEWED) as d:
-        (d / "agentpol.lock").write_text('2025-01-01  qa bot "chat" api.openai@qa\n')
+        (d / "agentpol.lock").write_text(
+            '2025-01-01  qa bot "chat" api.openai@qa api.openai.com:443/key=k-qa\n')
         files = emit(load(d, now="2026-01-01"))
     chat = ask(files, "bot@qa", "chat", "api", "api.openai@qa")
     assert chat.decision == "allow" and chat.shadow  # the live permit forwards it
@@ -280,7 +272,7 @@ def test_pending_grant_is_shadow_and_live_grant_still_forwards():
     embed = ask(files, "bot@qa", "embed", "api", "api.openai@qa")
     assert embed.decision == "shadow"
     assert {p.id for p in embed.policies} == {
-        f"bot@qa allow call on api.openai@qa {at('allow call', REVIEWED)}",
-        f"bot@qa allow embed on api.openai@qa {at('embed', REVIEWED)}"}
+        f"bot@qa allow call on api.openai@qa",
+        f"bot@qa allow embed on api.openai@qa"}
     held = files["cedar/qa/shadow.cedar"]
     assert "allow embed" in held and "allow call" in held and "allow chat" not in held

@@ -20,13 +20,13 @@ def declared(principal) -> set[str]:
     """What the agent may reach: its live egress (declared plus apis/mcp_servers it calls)."""
     out = set()
     for e in principal.live_egress():
-        host = e.host
-        if e.kind == "ip":
+        host = e.dest.host
+        if e.dest.kind == "ip":
             ip = ipaddress.ip_address(host)
             host = f"[{ip}]" if ip.version == 6 else str(ip)
-        elif e.kind == "cidr":
+        elif e.dest.kind == "cidr":
             host = str(ipaddress.ip_network(host))
-        out.add(f"{host}:{e.port}")
+        out.add(f"{host}:{e.dest.port}")
     return out
 
 

@@ -1,5 +1,5 @@
 """GitHub installation token requests: one per (owner, permission set), bodies GitHub's OpenAPI
-accepts, nothing beyond the agent's grants, lifetimes as LANGUAGE.md's `session` row says."""
+accepts, nothing beyond the agent's grants, lifetimes as docs/language.md's `session` says."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,5 @@
 """STS session policies: exactly the agent's AWS grants (compacted, never widened), AssumeRole
-parameters botocore accepts, DurationSeconds by LANGUAGE.md's rule, the 2,048 quota."""
+parameters botocore accepts, DurationSeconds by docs/language.md's rule, the 2,048 quota."""
 from __future__ import annotations
 
 import json
@@ -47,7 +47,7 @@ def granted_pairs(model, p) -> set[tuple]:
             for st in aws_access.statements_for(inst.type, g.access.value, inst.attrs,
                                                 inst.account or "", inst.region or env.region):
                 out |= pairs([{"Action": st.actions, "Resource": st.resources,
-                               "Condition": st.condition}])
+                               "Condition": st.condition and st.condition.block()}])
     return out
 
 

@@ -1,13 +1,12 @@
-"""Do two patterns name a common thing? Globs (IAM ARNs, Vault paths), host names and CIDRs.
+"""Do two patterns name a common thing? Globs: IAM ARNs and actions, Vault paths.
 
 The proof asks whether a grant *covers* another env's instance, and both sides may be patterns
 (a raw `arn:...:secret:prod*` against an instance ARN ending in AWS's `-??????`, a Vault glob
 against a Vault path that ends in `*`), so the question is whether their languages intersect.
+The lowering asks the same of a raw ARN pattern and an action's ARN formats.
 """
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass
 from functools import cache
 
 # A glob token: (characters it matches, whether it repeats). Characters: one literal
@@ -70,63 +69,3 @@ def arn_fields(arn: str) -> tuple[str, str, str, str, str, str]:
     parts = arn.split(":", 5)
     parts += [""] * (6 - len(parts))
     return tuple(parts)  # type: ignore[return-value]
-
-
-# --- network destinations ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dest:
-    """A host name, `*.domain`, IP or CIDR, as one set of addresses or names."""
-
-    value: str
-    kind: str  # "domain" | "wildcard" | "ip" | "cidr"
-
-    @property
-    def network(self):
-        return ipaddress.ip_network(self.value, strict=False)
-
-    @property
-    def is_ip(self) -> bool:
-        return self.kind in ("ip", "cidr")
-
-    @property
-    def specificity(self) -> int:
-        """Bigger is narrower: an exact name or address beats any range that holds it."""
-        if self.is_ip:
-            return self.network.prefixlen
-        return 10_000 if self.kind == "domain" else len(self.value)
-
-
-def dest(value: str) -> Dest:
-    value = value.lower().rstrip(".")
-    if value.startswith("*."):
-        return Dest(value, "wildcard")
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return Dest(value, "domain")
-    return Dest(value, "cidr" if "/" in value else "ip")
-
-
-def within(d: Dest, c: Dest) -> bool:
-    """Every address or name of `d` is one of `c`'s (`*.x` holds the subdomains of x, not x)."""
-    if d.is_ip != c.is_ip:
-        return False
-    if d.is_ip:
-        a, b = d.network, c.network
-        return a.version == b.version and a.subnet_of(b)
-    if c.kind == "domain":
-        return d.kind == "domain" and d.value == c.value
-    suffix = c.value[1:]  # ".x"
-    return d.value.endswith(suffix) if d.kind == "domain" else \
-        (d.value == c.value or d.value[1:].endswith(suffix))
-
-
-def meet(d: Dest, c: Dest) -> bool:
-    """Whether `d` and `c` share an address or name."""
-    if d.is_ip != c.is_ip:
-        return False
-    if d.is_ip:
-        return d.network.version == c.network.version and d.network.overlaps(c.network)
-    return within(d, c) or within(c, d)
