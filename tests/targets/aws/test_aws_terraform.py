@@ -3,8 +3,9 @@ server: a root module of the team's own (provider, backend) calls the compiled m
 again leaves state alone and plans nothing; one grant added to one agent plans one policy update.
 
 Terraform and the provider come from the machine: `terraform` on PATH (or TERRAFORM), and a
-provider mirror (AGENTPOL_TF_PLUGINS, default /opt/tf-plugins) used through a CLI config with a
-`filesystem_mirror`. Without them the test skips and says why. Marked `terraform` so CI can
+provider mirror holding hashicorp/aws (AGENTPOL_TF_PLUGINS, else Terraform's own implied mirror
+directories) used through a CLI config with a `filesystem_mirror`, so nothing is downloaded.
+Without them the test skips and says why. Marked `terraform` so CI can
 select it (`-m terraform`); it runs in the default suite where the tools are present.
 """
 from __future__ import annotations
@@ -23,8 +24,13 @@ from helpers.moto_server import moto_server
 pytestmark = pytest.mark.terraform
 
 MOTO_ACCOUNT = "123456789012"  # the account moto answers as
-TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or "/usr/local/bin/terraform"
-PLUGINS = Path(os.environ.get("AGENTPOL_TF_PLUGINS", "/opt/tf-plugins"))
+TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or ""
+#: Where a provider mirror may be: the variable, then Terraform's implied local mirrors.
+MIRRORS = [Path(p) for p in [os.environ.get("AGENTPOL_TF_PLUGINS", "")] if p] + [
+    Path.home() / ".terraform.d" / "plugins", Path.home() / ".local/share/terraform/plugins",
+    Path("/usr/local/share/terraform/plugins"), Path("/usr/share/terraform/plugins")]
+PLUGINS = next((m for m in MIRRORS if (m / "registry.terraform.io/hashicorp/aws").is_dir()),
+               None)
 
 POLICY = '''
 environment staging {{ aws_account = "{account}", regions = ["us-east-1"] }}
@@ -64,10 +70,11 @@ module "agentpol_staging" {{
 
 
 def _tools() -> str | None:
-    if not Path(TERRAFORM).is_file():
-        return f"terraform not found ({TERRAFORM}); set TERRAFORM to run the round trip"
-    if not (PLUGINS / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
-        return f"no hashicorp/aws provider in the mirror {PLUGINS} (AGENTPOL_TF_PLUGINS)"
+    if not TERRAFORM or not Path(TERRAFORM).is_file():
+        return "terraform not found on PATH; set TERRAFORM to run the round trip"
+    if PLUGINS is None:
+        return ("no provider mirror holding hashicorp/aws; set AGENTPOL_TF_PLUGINS to one "
+                "(terraform providers mirror DIR)")
     return None
 
 
