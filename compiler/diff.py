@@ -92,7 +92,7 @@ def _added(e: Entry, protected: dict[str, bool]) -> Change:
     kind = _kind(e)
     if kind in ("session", "rate", "approval", "budget", "deny"):  # a new limit narrows
         return Change("other change", "+", e)
-    if protected.get(e.env):
+    if protected.get(e.env) or protected.get(_target_env(e) or ""):
         return Change("new access in a protected env", "+", e)
     if e.credential:
         return Change("new credential access", "+", e)
@@ -101,6 +101,14 @@ def _added(e: Entry, protected: dict[str, bool]) -> Change:
     if kind == "egress":
         return Change("new egress", "+", e)
     return Change("other change", "+", e)
+
+
+def _target_env(e: Entry) -> str | None:
+    """The env of a declared target (`secret.x@prod`): a grant into it is access into it."""
+    words = e.rest.split(" ")
+    target = next((w for w in words[1:] if "." in w and "@" in w and not w.startswith('"')),
+                  None)
+    return target.rsplit("@", 1)[1] if target else None
 
 
 def _removed(e: Entry) -> Change:

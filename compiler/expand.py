@@ -13,7 +13,8 @@ from . import schema
 from .errors import Diagnostic, InputErrors
 from .model import (SESSION_DEFAULT, Agent, ApprovalStmt, Approval, Budget, BudgetStmt,
                     Destination, Egress, EgressStmt, Grant, Model, ModeStmt, Origin, Principal,
-                    Program, RateStmt, Rate, Raw, Rule, SessionStmt, Target, Use, iam_enforced)
+                    Program, RateStmt, Rate, Raw, Rule, SessionStmt, Statement, Target, Use,
+                    iam_enforced)
 from .identity import identity
 from .resources import expand_template
 from .values import TEMPLATE
@@ -60,7 +61,7 @@ class _Expander:
     def error(self, code, message, span, hint=None):
         self.diags.append(Diagnostic(code, message, span, hint))
 
-    def statements(self, agent: Agent, env: str) -> Iterator[tuple[object, tuple[str, ...]]]:
+    def statements(self, agent: Agent, env: str) -> Iterator[tuple[Statement, tuple[str, ...]]]:
         """Every statement for agent@env, profiles inlined depth-first, with their use chain."""
         def inline(stmts, via):
             for s in stmts:
@@ -75,8 +76,14 @@ class _Expander:
                 yield from inline(block.statements, ())
 
     def principal(self, agent: Agent, env: str) -> Principal:
-        grants, denies, egress, budgets, rates, approvals = [], [], [], [], [], []
-        sessions, modes = [], []
+        grants: list[Grant] = []
+        denies: list[Grant] = []
+        egress: list[Egress] = []
+        budgets: list[Budget] = []
+        rates: list[Rate] = []
+        approvals: list[Approval] = []
+        sessions: list[SessionStmt] = []
+        modes: list[ModeStmt] = []
         for s, via in self.statements(agent, env):
             origin = Origin(s.span, via)
             if isinstance(s, Rule):
@@ -94,6 +101,7 @@ class _Expander:
                                           origin))
             elif isinstance(s, RateStmt):
                 for t in self.targets((s.target,), env, bool(via)):
+                    assert t.instance is not None, "a rate is on a typed target"
                     rates.append(Rate(t.instance, s.count, s.period, origin))
             elif isinstance(s, ApprovalStmt):
                 approvals.extend(Approval(a, t, origin)
@@ -186,7 +194,7 @@ class _Expander:
                     self.diags.append(schema.destination_error(t.raw, dest, t.span))
                 return None
             return Egress(t, dest, origin)
-        inst = self.program.instances[t.instance]
+        inst = self.program.instances[t.instance or ""]
         return Egress(t, inst.endpoint, origin) if inst.endpoint is not None else None
 
     def implied_egress(self, grants) -> list[Egress]:

@@ -28,12 +28,10 @@ def format_directory(directory: Path, write: bool) -> list[str]:
                 raise InputErrors([diag])
             results[path] = (text, format_source(parse_text(str(path), text)))
         except InputErrors as errs:
-            errs.sources = {str(path): text}
-            errors.append(errs)
+            errors.append(InputErrors(errs.diagnostics, {str(path): text}))
     if errors:
-        merged = InputErrors(d for e in errors for d in e.diagnostics)
-        merged.sources = {k: v for e in errors for k, v in e.sources.items()}
-        raise merged
+        raise InputErrors((d for e in errors for d in e.diagnostics),
+                          {k: v for e in errors for k, v in e.sources.items()})
     for path, (before, after) in results.items():
         if before != after:
             changed.append(str(path))
@@ -209,13 +207,14 @@ class _Printer:
 
     def expect(self, e: Tree) -> str:
         effect, principal, access, target = e.children
-        who = "@".join(principal.children)
+        who = "@".join(str(part) for part in principal.children)
         return f"expect {effect.children[0]} {who} {_item(access)} {_item(target)}"
 
 
-def _string(tok: Token) -> str:
+def _string(tok: Tree | Token) -> str:
     """Re-encode a string literal canonically (same value, JSON escapes, UTF-8 kept); one that
     is not valid (a bad escape, half a surrogate pair: E003 when compiled) stays as written."""
+    assert isinstance(tok, Token), "the grammar puts a STRING token here"
     try:
         return json.dumps(json.loads(tok), ensure_ascii=False).encode("utf-8").decode("utf-8")
     except (json.JSONDecodeError, UnicodeEncodeError):
@@ -231,6 +230,7 @@ def _item(t: Tree) -> str:
     if t.data == "ref":
         return _ref(t)
     tok = t.children[0]
+    assert isinstance(tok, Token), "an item is a ref or one token"
     return _string(tok) if tok.type == "STRING" else str(tok)
 
 
@@ -239,8 +239,12 @@ def _list(t: Tree) -> str:
 
 
 def _first(node) -> int:
-    return node.line if isinstance(node, Token) else node.meta.line
+    line = node.line if isinstance(node, Token) else node.meta.line
+    assert line is not None, "the parser keeps positions"
+    return line
 
 
 def _last(node) -> int:
-    return node.end_line if isinstance(node, Token) else node.meta.end_line
+    line = node.end_line if isinstance(node, Token) else node.meta.end_line
+    assert line is not None, "the parser keeps positions"
+    return line

@@ -7,6 +7,7 @@ The lowering asks the same of a raw ARN pattern and an action's ARN formats.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 
 # A glob token: (characters it matches, whether it repeats). Characters: one literal
@@ -42,6 +43,11 @@ def _compatible(a: str, b: str) -> bool:
 @cache
 def globs_meet(p: str, q: str, syntax: str = "iam") -> bool:
     """Whether some string matches both glob patterns (a plain string is a pattern too)."""
+    if syntax == "iam":  # a plain string meets a pattern that matches it: one regex match
+        if not _iam_wild(q):
+            return bool(_iam_regex(p).fullmatch(q))
+        if not _iam_wild(p):
+            return bool(_iam_regex(q).fullmatch(p))
     a, b = _tokens(p, syntax), _tokens(q, syntax)
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
@@ -60,6 +66,16 @@ def globs_meet(p: str, q: str, syntax: str = "iam") -> bool:
             if not (a[i][1] and b[j][1]):
                 stack.append((i + (not a[i][1]), j + (not b[j][1])))
     return False
+
+
+def _iam_wild(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+@cache
+def _iam_regex(pattern: str) -> re.Pattern[str]:
+    """An IAM glob as a regex: `*` any run of characters, `?` any one."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
 
 
 def arn_fields(arn: str) -> tuple[str, str, str, str, str, str]:

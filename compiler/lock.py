@@ -51,9 +51,7 @@ def rows(path: Path) -> list[Row]:
                 "E030", "expected `YYYY-MM-DD  ENV AGENT ACCESS TARGET IDENTITY`", span,
                 "dates are ISO (2026-01-31); `adopted` marks a grant live before the window"))
     if diags:
-        errs = InputErrors(diags)
-        errs.sources = {shown: text}
-        raise errs
+        raise InputErrors(diags, {shown: text})
     return out
 
 

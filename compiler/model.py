@@ -605,7 +605,10 @@ class Model:
     def instances(self) -> Mapping[str, Instance]:
         return self.program.instances
 
-    def instance(self, key: str) -> Instance:
+    def instance(self, key: str | None) -> Instance:
+        """The instance a key names (a Target's `instance`); KeyError for None or unknown."""
+        if key is None:
+            raise KeyError("no instance")
         return self.program.instances[key]
 
     def iam_of(self, g: Grant) -> tuple[IamStatement, ...] | None:

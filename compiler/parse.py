@@ -88,9 +88,9 @@ def _comments(text: str) -> tuple[Comment, ...]:
 def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic:
     line, col = max(exc.line, 1), max(exc.column, 1)
     if isinstance(exc, UnexpectedCharacters):
+        at = exc.pos_in_stream or 0
         return Diagnostic("E002", f"unexpected character {exc.char!r}", Span(path, line, col),
-                          _CHARACTER_HINTS.get(text[exc.pos_in_stream:exc.pos_in_stream + 2])
-                          or _CHARACTER_HINTS.get(exc.char))
+                          _CHARACTER_HINTS.get(text[at:at + 2]) or _CHARACTER_HINTS.get(exc.char))
     accepted = _accepted(exc)
     expected = sorted({_TERMINALS.get(t, f"`{t.lower()}`") for t in accepted
                        if not t.startswith("__")})
@@ -100,6 +100,7 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         lines = text.rstrip("\n").split("\n")  # point just past the last character
         return Diagnostic("E001", "unexpected end of file",
                           Span(path, len(lines), len(lines[-1]) + 1), hint)
+    assert isinstance(exc, UnexpectedToken), "lark raises characters, tokens or EOF"
     tok: Token = exc.token
     words = [t.lower() for t in accepted if t.isalpha() and t not in _TERMINALS]
     close = did_you_mean(str(tok), words) if tok.type == "NAME" else None
@@ -116,7 +117,9 @@ def _accepted(exc: UnexpectedInput) -> set[str]:
     """The terminals the parser would have taken. An error the lexer raises lists every
     terminal its state knows, NAME included (see `_WholeWords`); the parser knows better."""
     parser = getattr(exc, "interactive_parser", None)
-    return set(parser.accepts() if parser is not None else exc.expected or ())
+    if parser is not None:
+        return set(parser.accepts())
+    return set(exc.expected or ()) if isinstance(exc, (UnexpectedToken, UnexpectedEOF)) else set()
 
 
 _STATEMENTS = frozenset("use allow deny egress budget rate session mode approval".split())
@@ -180,7 +183,5 @@ def parse_directory(directory: Path) -> tuple[list[SourceFile], dict[str, str]]:
         except InputErrors as errs:
             diags.extend(errs.diagnostics)
     if diags:
-        err = InputErrors(diags)
-        err.sources = sources
-        raise err
+        raise InputErrors(diags, sources)
     return files, sources

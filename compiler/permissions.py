@@ -22,7 +22,9 @@ _CREDENTIAL_ARNS = (":secret:", ":parameter/", ":role/", ":key/", ":alias/")
 
 
 def permissions(model: Model, env: str | None = None) -> str:
-    live, shadow, pending = [], [], []
+    live: list[str] = []
+    shadow: list[str] = []
+    pending: list[str] = []
     for p in model.principals.values():
         if env is not None and p.env != env:
             continue
@@ -70,7 +72,7 @@ def _env_header(model: Model, e) -> str:
 def _credential(model: Model, g: Grant) -> bool:
     if g.target.instance is not None:
         return model.instances[g.target.instance].credential
-    return g.target.kind == "vault" or any(m in g.target.raw for m in _CREDENTIAL_ARNS)
+    return g.target.kind == "vault" or any(m in (g.target.raw or "") for m in _CREDENTIAL_ARNS)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
-from . import lock
+from . import artifacts, lock
+from .check import Report
 from .errors import Diagnostic, InputErrors
 from .expand import expand, grant_line
 from .lower import lower
@@ -38,11 +39,10 @@ def load(directory: Path, now: str | None = None) -> Model:
         approved = lock.read(directory / lock.LOCK_NAME)
         model = expand(program, approved, today(now))
     except InputErrors as errs:
-        partial = getattr(errs, "program", None)
-        if partial is not None:  # all errors in one run: also those only expansion finds
-            errs = InputErrors(errs.diagnostics + _expansion_errors(partial))
-        errs.sources = {**sources, **getattr(errs, "sources", {})}
-        raise errs
+        found = errs.diagnostics
+        if errs.program is not None:  # all errors in one run: also those only expansion finds
+            found += _expansion_errors(errs.program)
+        raise InputErrors(found, {**sources, **errs.sources}) from None
     return lower(model)
 
 
@@ -88,6 +88,18 @@ def instant(now: str | None) -> dt.datetime:
 def targets() -> Mapping:
     from agentpol.targets import TARGETS
     return TARGETS
+
+
+def check(model: Model, files: Mapping[str, str] | None = None, authz: Iterable = (),
+          killed: Iterable[str] = ()) -> Report:
+    """The proof over `model` and its artifacts (built with every registered target when not
+    given), with the `quota` findings measured on them; `killed` as `check.check` takes it."""
+    from . import quota
+    from .check import check as prove
+    if files is None:
+        table = targets()
+        files = artifacts.build(model, table, list(table))
+    return prove(model, files, authz, quota.findings(model, files), killed)
 
 
 def target_names(spec: str | None) -> list[str]:

@@ -6,7 +6,7 @@ written (profiles not inlined, per-env references not yet bound): that is `expan
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from lark import Token, Tree
 
@@ -60,9 +60,7 @@ class _Resolver:
                           profiles=profiles, agents=agents, tests=tests,
                           files=tuple(f.path for f in self.files))
         if self.diags:
-            errs = InputErrors(self.diags)
-            errs.program = program  # what did resolve, so expansion can report its errors too
-            raise errs
+            raise InputErrors(self.diags, program=program)  # expansion reports its errors too
         return program
 
     def _collect(self) -> None:
@@ -123,7 +121,7 @@ class _Resolver:
             out[key] = value_of(path, val_tree, self.diags)
         return out
 
-    def typed(self, key: str, val: Val, kind: str, check) -> object:
+    def typed(self, key: str, val: Val, kind: str, check) -> Any:
         """Check one value against its schema kind; returns the Python value or None."""
         want = {"string": ("string",), "bool": ("bool",), "duration": ("duration",),
                 "strings": ("list",), "names": ("list",), "env": ("bare", "string"),
@@ -276,8 +274,8 @@ class _Resolver:
                    f"it exists in: {', '.join(where)}" if where
                    else "its declaration places it in no environment")
 
-    def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple:
-        out = []
+    def targets(self, path: str, tree: Tree, accesses: Sequence[Access]) -> tuple[Ref | Raw, ...]:
+        out: list[Ref | Raw] = []
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
@@ -309,8 +307,8 @@ class _Resolver:
                 self.error("E020", f"`{a.value}` needs a typed target; an ARN takes quoted IAM "
                                    "actions", a.span, 'e.g. allow "s3:GetObject" on "arn:..."')
 
-    def destinations(self, path: str, tree: Tree) -> tuple:
-        out = []
+    def destinations(self, path: str, tree: Tree) -> tuple[Ref | Raw, ...]:
+        out: list[Ref | Raw] = []
         for t in tree.children:
             if t.data == "raw":
                 raw = Raw(string_of(path, t.children[0], self.diags), span_of(path, t))
@@ -410,7 +408,7 @@ class _Resolver:
 
     def check_refs_exist(self, s, env: str) -> None:
         """E021 for a same-env reference to a resource with no instance in `env`."""
-        refs = []
+        refs: tuple[Ref | Raw, ...] = ()
         if isinstance(s, (Rule, ApprovalStmt)):
             refs = s.targets
         elif isinstance(s, EgressStmt):
@@ -448,4 +446,6 @@ class _Resolver:
 
 
 def _name_token(decl: Tree) -> Token:
-    return decl.children[1] if decl.data == "resource" else decl.children[0]
+    tok = decl.children[1] if decl.data == "resource" else decl.children[0]
+    assert isinstance(tok, Token), "a declaration's name is a NAME token"
+    return tok

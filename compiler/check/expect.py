@@ -216,11 +216,10 @@ def _vault(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[A
 
 def _cedar(model: Model, files: Files, key: str, e: Expect, t: Target) -> list[Answer]:
     base = f"cedar/{e.env}/"
-    texts = [files.get(base + f) for f in cedar.FILES]
+    policies, entities, schema_text = (files.get(base + f) for f in cedar.FILES)
     what = f"{e.access.value} on {t.label}"
-    if None in texts or t.instance is None:
+    if policies is None or entities is None or schema_text is None or t.instance is None:
         return [(what, False, base + "policies.cedar")]
-    policies, entities, schema_text = texts
     try:
         resource = cedar.resource_uid_of(entities, t.instance.key, e.env)
     except ValueError:

@@ -1,4 +1,5 @@
-"""What the proof reports: a finding (rule, severity, message, location, witness path).
+"""What the proof reports: findings (rule, severity, message, location, witness path), as the
+one Diagnostic type input errors use too (`agentpol.errors`).
 
 A finding is not an input error: the program is well formed but unsafe or incomplete. Its
 location is the statement that grants the first hop of its witness; every hop names the node it
@@ -7,12 +8,9 @@ from an `--aws-authz` file).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
-from agentpol.model import Span
-
-ERROR, WARNING = "error", "warning"
+from agentpol.errors import ERROR, WARNING, Diagnostic, Hop, Location
 
 #: Rule id -> (severity, one-line meaning). `wildcard-resource` is an error only in protected
 #: envs (`rules.wildcard_resource` gives the severity with each hit). The ids are stable:
@@ -37,41 +35,15 @@ RULES: Mapping[str, tuple[str, str]] = {
     "missing-vault-address": (WARNING, "a Vault grant in an env without vault_address"),
     "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
                            "open"),
+    "env-bridge": (WARNING, "an imported role or user of a non-protected env reaches a "
+                            "protected env's credential; no agent reaches it today"),
 }
 
-Location = Span | str
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One node of a witness path: its label, the source of the step that reached it (for the
-    first hop: where the principal is declared), and the permission used for that step."""
-
-    node: str  # graph node id, so `graph` can highlight the path
-    label: str
-    where: Location
-    via: str | None = None
-
-    def __str__(self) -> str:
-        step = f"--[{self.via}]--> " if self.via else ""
-        return f"{step}{self.label}  ({self.where})"
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    message: str
-    location: Location | None
-    witness: tuple[Hop, ...] = ()
-
-    def sort_key(self) -> tuple:
-        loc = self.location
-        where = (loc.file, loc.line, loc.col) if isinstance(loc, Span) else (str(loc or ""), 0, 0)
-        return (*where, self.rule, self.message, tuple(str(h) for h in self.witness))
+#: A finding is a Diagnostic whose code is a rule id of RULES.
+Finding = Diagnostic
 
 
 def finding(rule: str, message: str, location: Location | None,
             witness: tuple[Hop, ...] = (), severity: str | None = None) -> Finding:
     """A finding with its rule's severity unless told otherwise."""
-    return Finding(rule, severity or RULES[rule][0], message, location, tuple(witness))
+    return Diagnostic(rule, message, location, None, severity or RULES[rule][0], tuple(witness))

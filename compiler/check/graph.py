@@ -1,10 +1,12 @@
 """The reachability graph the proof walks: who can get to what, and by which statement.
 
-Nodes are principals (agent@env), resource instances, roles and users (declared, or read from
-`--aws-authz` files), the parts of another env's AWS account a raw pattern covers, the CI secrets
-a GitHub repo holds, the hosts, domains and cidrs an env owns, and the upstreams of tool servers.
-Every edge comes from one grant, egress, upstream or policy statement and keeps its source
-location, so a path is a witness.
+Nodes are principals (agent@env, and each env's `aws_runtime`), resource instances, roles and
+users (declared, or read from `--aws-authz` files), the parts of another env's AWS account a raw
+pattern covers, the CI secrets a GitHub repo holds, the hosts, domains and cidrs an env owns, and
+the upstreams of tool servers. Every edge comes from one grant, egress, upstream or policy
+statement and keeps its source location, so a path is a witness. An agent whose role an authz
+file shows as deployed (`agentpol-AGENT` in its env's account) runs as that role: the role's
+deployed policies are its grants too, hand-added ones included.
 
 Grants are taken as written (after expansion): shadow and pending grants are edges too (they are
 one review away from going live), denies subtract nothing from a pattern, and the AWS target's
@@ -12,23 +14,28 @@ account guard is not consulted.
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Iterable, Mapping
 
 from agentpol.catalogue import iam
 from agentpol.globs import arn_fields, globs_meet
-from agentpol.model import (AWS_TYPES, Destination, Grant, IamStatement, Instance, Model,
-                            Principal)
+from agentpol.model import (AWS_TYPES, Destination, Environment, Grant, IamStatement, Instance,
+                            Model, Principal)
 
 from . import aws
-from .authz import Account, Identity, listed, statements, trust_admits
+from .authz import Account, AuthzError, Identity, listed, statements, trust_admits
 from .findings import Location
 
 #: GitHub permissions whose write gives a path to the CI secrets of a repo (docs/language.md).
 GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", "environments",
                                  "administration"})
 WRITE_LEVELS = frozenset({"write", "admin"})
+_IDENTITY_KINDS = ("role:", "user:")
+#: The partitions an account's root principal may be named in by a trust policy.
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 @dataclass
@@ -52,9 +59,16 @@ class Edge:
 
 @dataclass
 class Graph:
+    """Nodes and edges. An imported role's or user's policy edges are kept as shared runs
+    (`shared`: src -> [(via, where, destinations)]): identities with the same statement reach
+    the same destinations, and one tuple serves them all. `edges(src)` spells a node's edges
+    out, in the order they were found."""
+
     nodes: dict[str, Node] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     triples: set = field(default_factory=set)
+    shared: dict[str, list[tuple[str, Location, tuple[str, ...]]]] = field(default_factory=dict)
+    _linked: set = field(default_factory=set, repr=False)
 
     def add(self, node: Node) -> str:
         self.nodes.setdefault(node.id, node)
@@ -62,23 +76,62 @@ class Graph:
 
     def link(self, src: str, dst: str, via: str, where: Location) -> None:
         edge = Edge(src, dst, via, where)
-        if edge not in self.out[src]:
+        if edge not in self._linked:
+            self._linked.add(edge)
             self.out[src].append(edge)
 
+    def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...]) -> None:
+        """Edges from `src` to each of `dsts` (a tuple other sources may share), except to
+        itself as an identity (a role reaching itself is no edge)."""
+        if dsts:
+            self.shared.setdefault(src, []).append((via, where, dsts))
+
+    def sources(self) -> set[str]:
+        return set(self.out) | set(self.shared)
+
+    def edges(self, src: str) -> list[Edge]:
+        out = list(self.out.get(src, ()))
+        seen = set(out)
+        for via, where, dsts in self.shared.get(src, ()):
+            for dst in dsts:
+                edge = Edge(src, dst, via, where)
+                if edge not in seen and not (dst == src and dst.startswith(_IDENTITY_KINDS)):
+                    seen.add(edge)
+                    out.append(edge)
+        return out
+
     def reach(self, first: Iterable[Edge]) -> dict[str, Edge]:
-        """Breadth-first from these first hops: node -> the edge that reached it first."""
+        """Breadth-first from these first hops: node -> the edge that reached it first.
+
+        A shared run of destinations is walked once: the second time, all of it is reached.
+        The nodes the first hops start from are never re-entered (a role that can assume
+        itself)."""
         parents: dict[str, Edge] = {}
-        queue = deque()
+        queue: deque[str] = deque()
+        first = list(first)
+        starts = {e.src for e in first}
         for e in first:
-            if e.dst not in parents:
+            if e.dst not in parents and e.dst not in starts:
                 parents[e.dst] = e
                 queue.append(e.dst)
+        walked: set[int] = set()
+        nodes = self.nodes
         while queue:
             n = queue.popleft()
             for e in self.out.get(n, ()):
-                if e.dst not in parents and self.nodes[e.dst].kind != "principal":
+                if e.dst not in parents and e.dst not in starts \
+                        and nodes[e.dst].kind != "principal":
                     parents[e.dst] = e
                     queue.append(e.dst)
+            for via, where, dsts in self.shared.get(n, ()):
+                if id(dsts) in walked:
+                    continue
+                walked.add(id(dsts))
+                for dst in dsts:
+                    if dst not in parents and dst not in starts \
+                            and nodes[dst].kind != "principal":
+                        parents[dst] = Edge(n, dst, via, where)
+                        queue.append(dst)
         return parents
 
     @staticmethod
@@ -97,7 +150,7 @@ class Graph:
         """Roles a principal can reach that nobody can look into (no authz file for their
         account)."""
         first = [e for n in self.nodes.values() if n.kind == "principal"
-                 for e in self.out.get(n.id, ())]
+                 for e in self.edges(n.id)]
         return sum(1 for nid in self.reach(first) if self.nodes[nid].opaque)
 
 
@@ -107,6 +160,10 @@ def principal_id(key: str) -> str:
 
 def instance_id(key: str) -> str:
     return f"i:{key}"
+
+
+def runtime_id(env: str) -> str:
+    return f"runtime:{env}"
 
 
 def build(model: Model, accounts: Iterable[Account] = ()) -> Graph:
@@ -141,6 +198,30 @@ class _Builder:
         self.identities: dict[str, Identity] = {i.arn: i for a in accounts for i in a.identities}
         self.arn_node: dict[str, str] = {}
         self.claims: list[_Claim] = []
+        # indexes for the IAM edges (see the IAM section)
+        self.instances_by_service: dict[str, list[int]] = defaultdict(list)
+        for n, (_, arns) in enumerate(self.aws_instances):
+            for service in dict.fromkeys(arn_fields(arn)[2] for arn in arns):
+                self.instances_by_service[service].append(n)
+        self.order = {arn: n for n, arn in enumerate(self.identities)}
+        self.users = frozenset(a for a, i in self.identities.items() if i.kind == "user")
+        self.trust_any: list[str] = []
+        self.trust_names: dict[str, list[str]] = defaultdict(list)
+        for arn, ident in self.identities.items():
+            if ident.kind != "role":
+                continue
+            names = _trusted_names(ident.trust)
+            if names is None:
+                self.trust_any.append(arn)
+            for name in names or ():
+                self.trust_names[name].append(arn)
+        self.sorted_arns = sorted(self.identities)
+        self._reached: dict[tuple, tuple[str, ...]] = {}
+        self._shared: dict[tuple, _Matched] = {}
+        self._acting: dict[str, frozenset[str]] = {}
+        self._admitted: dict[tuple, frozenset[str]] = {}
+        self._interned: dict[frozenset[str], frozenset[str]] = {}
+        self._passable: frozenset[str] | None = None
 
     def build(self) -> Graph:
         for inst in self.m.instances.values():
@@ -150,10 +231,12 @@ class _Builder:
         self.network_claims()
         for ident in self.identities.values():
             node = self.arn_node[ident.arn]
-            for doc in ident.policies:
-                self.policy_edges(node, ident, doc)
+            for pol in ident.policies:
+                self.policy_edges(node, ident, pol.document, pol.source)
         for p in self.m.principals.values():
             self.principal(p)
+        for env in self.m.environments.values():
+            self.runtime(env)
         return self.g
 
     # --- nodes ------------------------------------------------------------------------------
@@ -227,6 +310,10 @@ class _Builder:
         src = self.g.add(Node(principal_id(p.key), p.key, "principal", p.env, False, p.span))
         env = self.m.environments[p.env]
         caller = (aws.principal_arn(self.m, p), env.aws_account)
+        deployed = self.identities.get(caller[0] or "")
+        if deployed is not None:  # its role as deployed: what was added by hand counts too
+            self.g.link(src, self.arn_node[deployed.arn], "runs as (deployed role)",
+                        deployed.source)
         for g in p.grants:
             via, where = str(g.access), g.origin.span
             if g.target.instance is not None:
@@ -243,8 +330,20 @@ class _Builder:
             for claim in self.egress_claims(e.dest, p.env):
                 self.g.link(src, claim.node, f"egress {e.dest.address}", e.origin.span)
 
+    def runtime(self, env: Environment) -> None:
+        """An env's `aws_runtime` is one of its principals: its agents can read their host's
+        credentials. Its permissions are those an authz file shows for its ARN (its agents'
+        roles, which it may assume, hold only what they are granted)."""
+        if not env.aws_runtime:
+            return
+        src = self.g.add(Node(runtime_id(env.name), f"aws_runtime of {env.name} "
+                              f"({env.aws_runtime})", "principal", env.name, False, env.span))
+        ident = self.identities.get(env.aws_runtime)
+        if ident is not None:
+            self.g.link(src, self.arn_node[ident.arn], "runs as", ident.source)
+
     def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
-        inst = self.m.instances[g.target.instance]
+        inst = self.m.instance(g.target.instance)
         node = instance_id(inst.key)
         if inst.type == "kms_key" and ("kms:decrypt" in aws.actions_of(self.m, g)):
             node += "#decrypt"
@@ -257,7 +356,7 @@ class _Builder:
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
-        repo = g.target.raw.lower()
+        repo = (g.target.raw or "").lower()
         hits = [i for i in self.m.instances.values()
                 if i.type == "github_repo" and str(i.attr("repo", "")).lower() == repo]
         for inst in hits:
@@ -315,97 +414,287 @@ class _Builder:
         return out
 
     # --- IAM ------------------------------------------------------------------------------
+    #
+    # Index, don't pair: a statement's destinations depend on its actions, one resource
+    # pattern, the caller's account and which roles trust the caller, so they are computed
+    # once per such key (`_reached`) and shared by every identity and principal with that key
+    # (imported roles attach the same managed policies). Only identities a statement's
+    # actions can reach are looked at: roles trusting the caller (sts:AssumeRole), roles a
+    # service may assume (iam:PassRole) and users (their keys and login profiles).
 
-    def policy_edges(self, src: str, ident: Identity, doc: Mapping) -> None:
+    def policy_edges(self, src: str, ident: Identity, doc: Mapping, where: str) -> None:
         caller = (ident.arn, ident.account)
         for s in statements(doc):
             if s.get("Effect") != "Allow":
                 continue
             if "NotAction" in s:
-                skip = {a for pat in listed(s["NotAction"]) for a in aws.expand(pat)}
-                actions = tuple(a for a in aws.expand("*") if a not in skip)
-                via = f"NotAction {', '.join(listed(s['NotAction']))}"
+                names = tuple(listed(s["NotAction"]))
+                acts, via = _all_but(names), f"NotAction {', '.join(names)}"
             else:
-                actions = tuple(dict.fromkeys(a for pat in listed(s.get("Action"))
-                                              for a in aws.expand(pat)))
-                via = ", ".join(listed(s.get("Action")))
+                names = tuple(listed(s.get("Action")))
+                acts, via = _written(names), ", ".join(names)
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, ident.source)
+            for res in resources:
+                self.g.share(src, via, where, self.reached(acts, res, caller, where))
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
         """Edges for some IAM actions on resource patterns: to the instances, imported roles
         and users they cover, and to every other env's account they reach into."""
         for ig in grants:
-            if not ig.actions:
-                continue
-            by_service = defaultdict(list)
-            for a in ig.actions:
-                by_service[a.split(":")[0].lower()].append(a)
+            acts = _prepared(ig.actions)
             for res in ig.resources:
-                self.instance_edges(src, caller, by_service, res, via, where)
-                self.identity_edges(src, caller, by_service, res, via, where)
-                self.account_edges(src, caller, ig.actions, res, via, where)
+                for dst in self.reached(acts, res, caller, where):
+                    self.g.link(src, dst, via, where)
 
-    def instance_edges(self, src, caller, by_service, res: str, via, where) -> None:
-        for inst, arns in self.aws_instances:
-            acts = {a.lower() for arn in arns if globs_meet(res, arn)
-                    for a in _acting_on(by_service, arn)}
-            if not acts:
+    def reached(self, acts: _Actions, res: str, caller: tuple[str | None, str | None],
+                where: Location) -> tuple[str, ...]:
+        """The nodes these actions on `res` reach for this caller, in the order the instances,
+        identities and accounts are declared (`where` places a node first found here)."""
+        if not acts.actions:
+            return ()
+        admitted = self.admitted(caller) if acts.lowered & aws.ASSUME else None
+        key = (acts, res, caller[1], admitted)
+        found = self._reached.get(key)
+        if found is None:
+            found = self._reached[key] = tuple(
+                self.instance_dsts(acts, res, admitted)
+                + self.identity_dsts(acts, res, admitted)
+                + self.account_dsts(acts, res, caller[1], where))
+        return found
+
+    def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
+        ordinals: set[int] = set()
+        for service in acts.by_service:
+            ordinals.update(self.instances_by_service.get(service, ()))
+        if "sts" in acts.by_service:
+            ordinals.update(self.instances_by_service.get("iam", ()))
+        out = []
+        for n in sorted(ordinals):
+            inst, arns = self.aws_instances[n]
+            hits = {a.lower() for arn in arns if globs_meet(res, arn)
+                    for a in _acting_on(acts.by_service, arn)}
+            if not hits:
                 continue
             node = instance_id(inst.key)
             if inst.type == "iam_role":  # entered by assuming or passing it, if trusted
-                ident = self.identities.get(self.m.arns[inst.key][0])
-                if not acts & (aws.ASSUME | aws.PASS) or (
-                        ident is not None and not self.role_admits(ident, caller, acts)):
+                ident = self.identities.get(arns[0]) if arns else None
+                if not hits & (aws.ASSUME | aws.PASS) or (
+                        ident is not None and not self.role_admits(ident, hits, admitted)):
                     continue
-            if inst.type == "kms_key" and "kms:decrypt" in acts:
+            if inst.type == "kms_key" and "kms:decrypt" in hits:
                 node += "#decrypt"
-            self.g.link(src, node, via, where)
+            out.append(node)
+        return out
 
-    def identity_edges(self, src, caller, by_service, res: str, via, where) -> None:
-        for arn, ident in self.identities.items():
-            node = self.arn_node[arn]
-            if not node.startswith(f"{ident.kind}:") or node == src or not globs_meet(res, arn):
-                continue
-            acts = {a.lower() for a in _acting_on(by_service, arn)}
-            if ident.kind == "role" and self.role_admits(ident, caller, acts):
-                self.g.link(src, node, via, where)
-            elif ident.kind == "user" and acts & aws.USER_KEYS:
-                self.g.link(src, node, via, where)
+    def identity_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
+        """The imported roles and users these actions on `res` enter, in declaration order.
+        What holds for every caller (roles a service may assume, users) is computed once per
+        (actions among those, pattern); the roles that trust this caller are merged in."""
+        wanted = acts.lowered & _IDENTITY_ACTIONS
+        if not wanted:
+            return []
+        shared = self.shared_identities(wanted - aws.ASSUME, res)
+        extras = sorted((arn for arn in (admitted if wanted & aws.ASSUME else ())
+                         if arn not in shared.arns and self.enters(arn, res, aws.ASSUME)),
+                        key=self.order.__getitem__)
+        nodes = list(shared.nodes)
+        if extras:
+            orders = list(shared.orders)
+            for arn in extras:
+                at = bisect.bisect(orders, self.order[arn])
+                orders.insert(at, self.order[arn])
+                nodes.insert(at, self.arn_node[arn])
+        return nodes
 
-    def role_admits(self, ident: Identity, caller, acts: set[str]) -> bool:
-        return bool((acts & aws.ASSUME and trust_admits(ident.trust, *caller))
-                    or (acts & aws.PASS and trust_admits(ident.trust, *caller, service=True)))
+    def shared_identities(self, wanted: frozenset[str], res: str) -> _Matched:
+        """The roles (that a service may assume) passed and users keyed by `wanted` on `res`."""
+        found = self._shared.get((wanted, res))
+        if found is None:
+            candidates: set[str] = set()
+            if wanted & aws.PASS:
+                candidates |= self.passable()
+            if wanted & aws.USER_KEYS:
+                candidates |= self.users
+            arns = sorted((arn for arn in self.arns_under(res)
+                           if arn in candidates and self.enters(arn, res, wanted)),
+                          key=self.order.__getitem__)
+            found = self._shared[(wanted, res)] = _Matched(
+                tuple(self.arn_node[a] for a in arns), [self.order[a] for a in arns],
+                frozenset(arns))
+        return found
 
-    def account_edges(self, src, caller, actions, res: str, via, where) -> None:
+    def arns_under(self, pattern: str) -> list[str]:
+        """The identities' ARNs that start with the pattern's text before its first wildcard
+        (a superset of those it matches), from the sorted list."""
+        ends = _affixes(pattern)
+        head = pattern if ends is None else ends[0]
+        lo = bisect.bisect_left(self.sorted_arns, head)
+        hi = bisect.bisect_left(self.sorted_arns, head + "\U0010ffff")
+        return self.sorted_arns[lo:hi]
+
+    def enters(self, arn: str, res: str, wanted: frozenset[str]) -> bool:
+        """Whether one of `wanted` on `res` reaches this identity: its node is its own (not a
+        declared iam_role's), `res` covers its ARN, and an action it is scoped to is wanted.
+        A role entered by iam:PassRole must be one a service may assume, one entered by
+        sts:AssumeRole one that trusts the caller: the callers see to that."""
+        ident = self.identities[arn]
+        if not self.arn_node[arn].startswith(f"{ident.kind}:") or not _arn_meets(res, arn):
+            return False
+        hits = self.acting(arn) & wanted
+        if ident.kind == "role":
+            return bool(hits & (aws.ASSUME | aws.PASS))
+        return bool(hits & aws.USER_KEYS)
+
+    def acting(self, arn: str) -> frozenset[str]:
+        """The actions that enter identities (lower-case) the catalogue scopes to this ARN."""
+        found = self._acting.get(arn)
+        if found is None:
+            found = self._acting[arn] = frozenset(
+                a.lower() for a in _acting_on(_IDENTITY_BY_SERVICE, arn))
+        return found
+
+    def role_admits(self, ident: Identity, acts: set[str], admitted) -> bool:
+        """Whether these actions let the caller in: assuming it, if its trust names the caller
+        (`admitted`: the roles that do), or passing it, if a service may assume it."""
+        return bool((acts & aws.ASSUME and ident.arn in admitted)
+                    or (acts & aws.PASS and ident.arn in self.passable()))
+
+    def admitted(self, caller: tuple[str | None, str | None]) -> frozenset[str]:
+        """The imported roles whose trust policy lets the caller assume them. Candidates come
+        from an index of the principals trust policies name; each is confirmed by
+        `trust_admits`. Equal sets are one object, so callers that share them share work."""
+        found = self._admitted.get(caller)
+        if found is None:
+            arn, account = caller
+            roots = [f"arn:{p}:iam::{account}:root" for p in _PARTITIONS] if account else []
+            names = [n for n in (arn, account, *roots) if n]
+            candidates = set(self.trust_any).union(*(self.trust_names.get(n, ()) for n in names))
+            found = frozenset(r for r in candidates
+                              if trust_admits(self.identities[r].trust, arn, account))
+            found = self._admitted[caller] = self._interned.setdefault(found, found)
+        return found
+
+    def passable(self) -> frozenset[str]:
+        """The imported roles some AWS service may assume (what iam:PassRole hands over)."""
+        if self._passable is None:
+            self._passable = frozenset(
+                arn for arn, i in self.identities.items()
+                if i.kind == "role" and trust_admits(i.trust, None, None, service=True))
+        return self._passable
+
+    def account_dsts(self, acts: _Actions, res: str, caller_account: str | None,
+                     where: Location) -> list[str]:
         """A pattern over an env's account reaches whatever exists there (grants as written);
         role patterns into an account with no authz file reach roles nobody can look into."""
         _, _, service, _, account, resource = arn_fields(res)
-        scoped = [a for a in actions if _service_meets(service, a)
-                  and iam.supports_resource_scoping(a)]
+        scoped, roles, cred = acts.scoped(service)
         if not scoped:
-            return
-        roles = [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS]
+            return []
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
             known.add(account)
+        out = []
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
             env = self.account_env.get(acct)
-            if acct != caller[1] and env is not None:
-                cred = any(aws.credential_action(a) for a in scoped)
-                node = self.g.add(Node(
+            if acct != caller_account and env is not None:
+                out.append(self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,
-                    self.m.environments[env].span))
-                self.g.link(src, node, via, where)
+                    self.m.environments[env].span)))
             if roles and acct not in self.accounts and globs_meet(resource, "role/*") \
                     and not (res in self.arn_node):
-                node = self.g.add(Node(f"roles:{acct}:{res}", f'roles matching "{res}"', "role",
-                                       env, True, where, opaque=True))
-                self.g.link(src, node, via, where)
+                out.append(self.g.add(Node(f"roles:{acct}:{res}", f'roles matching "{res}"',
+                                           "role", env, True, where, opaque=True)))
+        return out
+
+
+#: The actions that lead from a statement to an imported role or user.
+_IDENTITY_ACTIONS = aws.ASSUME | aws.PASS | aws.USER_KEYS
+_IDENTITY_BY_SERVICE = {"sts": ["sts:AssumeRole"],
+                        "iam": ["iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+                                "iam:UpdateLoginProfile"]}
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """Identities matched once and shared: their nodes and positions in declaration order."""
+
+    nodes: tuple[str, ...]
+    orders: list[int]
+    arns: frozenset[str]
+
+
+@dataclass(eq=False)
+class _Actions:
+    """A statement's IAM actions, grouped as the matching needs them; one object per distinct
+    list (cached below), so it keys the per-statement caches by identity."""
+
+    actions: tuple[str, ...]
+    by_service: dict[str, list[str]]
+    lowered: frozenset[str]
+    _scoped: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
+
+    def scoped(self, service: str) -> tuple[list[str], list[str], bool]:
+        """For a service pattern: (the actions that can be scoped to a resource, in order;
+        those of them that enter roles; whether any reads a credential)."""
+        found = self._scoped.get(service)
+        if found is None:
+            meets = {svc for svc, acts in self.by_service.items()
+                     if _service_meets(service, acts[0])}
+            scoped = [a for a in self.actions
+                      if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+            found = self._scoped[service] = (
+                scoped, [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS],
+                any(aws.credential_action(a) for a in scoped))
+        return found
+
+
+@cache
+def _prepared(actions: tuple[str, ...]) -> _Actions:
+    by_service: dict[str, list[str]] = defaultdict(list)
+    for a in actions:
+        by_service[a.split(":")[0].lower()].append(a)
+    return _Actions(actions, dict(by_service), frozenset(a.lower() for a in actions))
+
+
+@cache
+def _written(patterns: tuple[str, ...]) -> _Actions:
+    """A statement's `Action` list, expanded against the catalogue."""
+    return _prepared(tuple(dict.fromkeys(a for pat in patterns for a in aws.expand(pat))))
+
+
+@cache
+def _all_but(patterns: tuple[str, ...]) -> _Actions:
+    """A statement's `NotAction` list: every catalogue action but those."""
+    skip = {a for pat in patterns for a in aws.expand(pat)}
+    return _prepared(tuple(a for a in aws.expand("*") if a not in skip))
+
+
+@cache
+def _affixes(pattern: str) -> tuple[str, str] | None:
+    """The literal text before the first and after the last wildcard; None if there is none."""
+    first = min((i for i in (pattern.find("*"), pattern.find("?")) if i >= 0), default=-1)
+    if first < 0:
+        return None
+    last = max(pattern.rfind("*"), pattern.rfind("?"))
+    return pattern[:first], pattern[last + 1:]
+
+
+def _arn_meets(pattern: str, arn: str) -> bool:
+    """globs_meet for an identity's ARN, without its cache (each pair is asked about once per
+    statement key), rejecting first by the pattern's literal ends."""
+    if "*" in arn or "?" in arn:
+        return globs_meet(pattern, arn)
+    ends = _affixes(pattern)
+    if ends is None:
+        return pattern == arn
+    head, tail = ends
+    if not (arn.startswith(head) and arn.endswith(tail)) or len(arn) < len(head) + len(tail):
+        return False
+    return globs_meet.__wrapped__(pattern, arn)
 
 
 def _service_meets(service: str, action: str) -> bool:
@@ -419,6 +708,27 @@ def _acting_on(by_service: Mapping[str, list[str]], arn: str) -> list[str]:
     candidates = by_service.get(service, []) + (by_service.get("sts", []) if service == "iam"
                                                  else [])
     return [a for a in candidates if iam.arn_matches_action(a, arn)]
+
+
+def _trusted_names(trust: Mapping | None) -> set[str] | None:
+    """The AWS principals a trust policy names (a superset of those it admits); None when it
+    may admit anyone (`*`, or a policy this index cannot read: `trust_admits` decides)."""
+    if not trust:
+        return set()
+    names: set[str] = set()
+    try:
+        for s in statements(trust):
+            principal = s.get("Principal")
+            if principal == "*":
+                return None
+            if isinstance(principal, Mapping):
+                for name in listed(principal.get("AWS")):
+                    if name == "*":
+                        return None
+                    names.add(name)
+    except (AuthzError, AttributeError, TypeError, ValueError):
+        return None
+    return names
 
 
 def github_writes(value: str, raw: bool) -> bool:

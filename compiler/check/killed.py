@@ -36,7 +36,7 @@ def bypasses(model: Model, graph: Graph, killed: Iterable[str]) -> list[Finding]
 
 def _held(model: Model, graph: Graph, p: Principal) -> list[Finding]:
     """Credentials the principal could reach: still usable, or known, after its kill."""
-    first = list(graph.out.get(principal_id(p.key), ()))
+    first = graph.edges(principal_id(p.key))
     parents = graph.reach(first)
     out = []
     for nid in sorted(parents):

@@ -1,7 +1,8 @@
 """One function per rule id of the rule table of docs/checks.md: `RULE(ctx) -> [Finding]`.
 
 Every rule reads the expanded model (grants as written, shadow and pending ones included) and,
-for the path rules, the reachability graph; `quota` and `test-failed` read the compiled files.
+for the path rules, the reachability graph; `test-failed` reads the compiled files, and `quota`
+reports what the driver measured on them.
 """
 from __future__ import annotations
 
@@ -16,41 +17,44 @@ from agentpol.globs import arn_fields, globs_meet
 from agentpol.model import AWS_TYPES, PAID_PROVIDERS, Grant, Model, Principal, Ref
 from agentpol.schema import RAW_KIND_TYPE
 
-from . import aws, expect, quota
+from . import aws, expect
 from .findings import ERROR, WARNING, Finding, Hop, finding
-from .graph import Edge, Graph, instance_id, principal_id
+from .graph import Edge, Graph, Node, instance_id, principal_id
 
 
 @dataclass
 class Context:
     model: Model
     graph: Graph
-    files: Callable[[], Mapping[str, str]]  # the compiled artifacts, built on first use
+    files: Mapping[str, str]  # the compiled artifacts (the driver builds them)
+    quota: tuple[Finding, ...]  # what the driver found over its limits (agentpol.quota)
 
     @cached_property
-    def leaks(self) -> list[tuple[str, Principal, list[Edge], int]]:
+    def leaks(self) -> list[tuple[str, Node, list[Edge], int]]:
         return _leaks(self.model, self.graph)
 
 
 # --- path rules --------------------------------------------------------------------------
 
 
-def _leaks(model: Model, graph: Graph) -> list[tuple[str, Principal, list[Edge], int]]:
-    """(rule, principal, shortest path, how many more protected nodes the same statement
-    reaches), one per principal, first-hop statement and rule. A statement that reaches a
-    credential is reported as that and not also as access."""
+def _leaks(model: Model, graph: Graph) -> list[tuple[str, Node, list[Edge], int]]:
+    """(rule, principal node, shortest path, how many more protected nodes the same statement
+    reaches), one per principal (agent@env or an env's runtime), first-hop statement and rule.
+    A statement that reaches a credential is reported as that and not also as access."""
     out = []
-    for p in model.principals.values():
+    for start in graph.nodes.values():
+        if start.kind != "principal":
+            continue
         groups: dict = defaultdict(list)
-        for e in graph.out.get(principal_id(p.key), ()):
+        for e in graph.edges(start.id):
             groups[e.where].append(e)
         for first in groups.values():
             parents = graph.reach(first)
-            hits = {"cross-env-credential": [], "cross-env-access": []}
+            hits: dict[str, list[tuple[int, bool, str]]] = {"cross-env-credential": [],
+                                                            "cross-env-access": []}
             for nid in parents:
                 n = graph.nodes[nid]
-                env = model.environments.get(n.env or "")
-                if env is None or not env.protected or n.env == p.env:
+                if not _foreign_protected(model, n, start.env):
                     continue
                 rule = "cross-env-credential" if n.credential else "cross-env-access"
                 vague = nid.startswith(("acct:", "roles:"))  # prefer a named node
@@ -58,27 +62,33 @@ def _leaks(model: Model, graph: Graph) -> list[tuple[str, Principal, list[Edge],
             for rule, found in hits.items():
                 if found and not (rule == "cross-env-access" and hits["cross-env-credential"]):
                     nid = min(found)[2]
-                    out.append((rule, p, graph.path(parents, nid), len(found) - 1))
+                    out.append((rule, start, graph.path(parents, nid), len(found) - 1))
     return out
 
 
-def _witness(graph: Graph, p: Principal, path: list[Edge]) -> tuple[Hop, ...]:
-    hops = [Hop(principal_id(p.key), p.key, p.span)]
+def _foreign_protected(model: Model, n: Node, own: str | None) -> bool:
+    """Whether node `n` belongs to a protected env other than `own`."""
+    env = model.environments.get(n.env or "")
+    return env is not None and env.protected and n.env != own
+
+
+def _witness(graph: Graph, start: Node, path: list[Edge]) -> tuple[Hop, ...]:
+    hops = [Hop(start.id, start.label, start.where)]
     hops += [Hop(e.dst, graph.nodes[e.dst].label, e.where, e.via) for e in path]
     return tuple(hops)
 
 
 def _path_findings(ctx: Context, rule: str, what: str) -> list[Finding]:
     out = []
-    for r, p, path, more in ctx.leaks:
+    for r, start, path, more in ctx.leaks:
         if r != rule:
             continue
         end = ctx.graph.nodes[path[-1].dst]
         extra = f" (and {more} more)" if more else ""
         hops = len(path)
-        out.append(finding(rule, f"{p.key} can reach {what} {end.label} of protected env "
+        out.append(finding(rule, f"{start.label} can reach {what} {end.label} of protected env "
                                  f"`{end.env}`{extra} in {hops} step{'s' * (hops > 1)}",
-                           path[0].where, _witness(ctx.graph, p, path)))
+                           path[0].where, _witness(ctx.graph, start, path)))
     return out
 
 
@@ -88,6 +98,34 @@ def cross_env_credential(ctx: Context) -> list[Finding]:
 
 def cross_env_access(ctx: Context) -> list[Finding]:
     return _path_findings(ctx, "cross-env-access", "resource")
+
+
+def env_bridge(ctx: Context) -> list[Finding]:
+    """An imported role or user of a non-protected env's account that reaches a protected env's
+    credential while no principal reaches it: no agent uses the bridge today, one grant away."""
+    g = ctx.graph
+    starts = [n.id for n in g.nodes.values() if n.kind == "principal"]
+    used = set(g.reach(e for s in starts for e in g.edges(s)))
+    out = []
+    for n in g.nodes.values():
+        env = ctx.model.environments.get(n.env or "")
+        first = g.edges(n.id) if n.kind in ("role", "user") else []
+        if not first or n.id in used or env is None or env.protected:
+            continue
+        parents = g.reach(first)
+        found = sorted((len(g.path(parents, nid)), nid.startswith(("acct:", "roles:")), nid)
+                       for nid in parents if g.nodes[nid].credential and nid != n.id
+                       and _foreign_protected(ctx.model, g.nodes[nid], n.env))
+        if not found:
+            continue
+        path = g.path(parents, found[0][2])
+        end = g.nodes[path[-1].dst]
+        extra = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        out.append(finding("env-bridge",
+                           f"{n.kind} {n.label} of `{n.env}` reaches credential {end.label} of "
+                           f"protected env `{end.env}`{extra}; no agent reaches it today",
+                           path[0].where, _witness(g, n, path)))
+    return out
 
 
 # --- identities and credentials ---------------------------------------------------------
@@ -431,11 +469,11 @@ def _used_resources(model: Model) -> set[str]:
 
 
 def quota_rule(ctx: Context) -> list[Finding]:
-    return quota.findings(ctx.model, ctx.files())
+    return list(ctx.quota)
 
 
 def test_failed(ctx: Context) -> list[Finding]:
-    return expect.findings(ctx.model, ctx.files())
+    return expect.findings(ctx.model, ctx.files)
 
 
 #: Rule id -> its function, in docs/checks.md's order.
@@ -456,4 +494,5 @@ RULES: Mapping[str, Callable[[Context], list[Finding]]] = {
     "unused": unused,
     "unenforced-approval": unenforced_approval,
     "missing-vault-address": missing_vault_address,
+    "env-bridge": env_bridge,
 }

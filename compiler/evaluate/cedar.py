@@ -57,7 +57,7 @@ def authorize(policies_text: str, entities: str | list, schema: str | dict, prin
     request = {"principal": principal, "action": action, "resource": resource,
                "context": dict(context or {})}
     answer = cedarpy.is_authorized(request, policies_text, entities, schema)
-    notes = annotations(policies_text)
+    notes = policy_annotations(policies_text)
     decided = tuple(Determining(notes[r].get("id", r), notes[r].get("mode", "enforce"))
                     for r in answer.diagnostics.reasons)
     if not answer.allowed:
@@ -70,7 +70,7 @@ def authorize(policies_text: str, entities: str | list, schema: str | dict, prin
                   tuple(answer.diagnostics.errors))
 
 
-def annotations(policies_text: str) -> dict[str, dict[str, str]]:
+def policy_annotations(policies_text: str) -> dict[str, dict[str, str]]:
     """Cedar's generated policy id (`policy3`) -> that policy's annotations."""
     parsed = json.loads(cedarpy.policies_to_json_str(policies_text))
     return {k: v.get("annotations", {}) for k, v in parsed["staticPolicies"].items()}

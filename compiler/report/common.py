@@ -17,6 +17,9 @@ def where(loc: Location | None) -> tuple[str, int, int] | None:
 
 
 def summary(report: Report) -> str:
+    if any(f.input_error for f in report.findings):
+        n = len(report.findings)
+        return f"agentpol: {n} input error{'s' * (n != 1)}; nothing checked"
     errors = sum(f.severity == ERROR for f in report.findings)
     warnings = sum(f.severity == WARNING for f in report.findings)
     looked = f"{report.triples} (principal, action, resource) triples examined"

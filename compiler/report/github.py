@@ -25,7 +25,8 @@ def render(report: Report, color: bool = False, paths: RepoPaths = RepoPaths()) 
         if loc:
             props += [f"file={_prop(loc[0])}", f"line={loc[1]}", f"col={loc[2]}"]
         props.append(f"title={_prop(f.rule)}")
-        body = "\n".join([f.message] + [str(h) for h in f.witness])
+        body = "\n".join([f.message] + [str(h) for h in f.witness]
+                         + ([f"hint: {f.hint}"] if f.hint else []))
         out.append(f"::{f.severity} {','.join(props)}::{_data(body)}")
     out.append(summary(report))
     return "\n".join(out) + "\n"

@@ -30,7 +30,7 @@ code{font:12px ui-monospace,monospace;background:#f6f8fa;padding:0 .2em}
 def render(permissions_text: str, report=None, title: str = "agentpol report") -> str:
     envs, entries = parse(permissions_text)
     parts = [f"<h1>{escape(title)}</h1>", _verdict(report), _matrix(envs, entries),
-             _findings(report), _pending(entries), _limits(entries)]
+             _findings(report), _exposure(envs, entries), _pending(entries), _limits(entries)]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
@@ -127,6 +127,23 @@ def _witness(hops, index: int) -> str:
                    f'</text><text x="12" y="{y + 32}" font-size="11" fill="#57606a">'
                    f"{escape(str(hop.where))}</text>")
     return "".join(svg) + "</svg>"
+
+
+def _exposure(envs: dict[str, dict], entries: list[Entry]) -> str:
+    """Grants to review first, as IAM report tools group them: credential access and grants
+    whose target holds a wildcard, protected envs first."""
+    risky = [e for e in entries if _is_grant(e) and (e.credential or "*" in e.rest)]
+    risky.sort(key=lambda e: (not envs.get(e.env, {}).get("protected"), e.env, e.agent, e.rest))
+    if not risky:
+        return '<h2>Credential and wildcard access</h2><p id="exposure">None.</p>'
+    rows = "".join(
+        f'<tr class="{"protected" if envs.get(e.env, {}).get("protected") else ""}">'
+        f"<td>{escape(e.env)}</td><td>{escape(e.agent)}</td><td><code>{escape(e.rest)}</code>"
+        f"</td><td>{'credential' if e.credential else ''}{' wildcard' if '*' in e.rest else ''}"
+        f"</td><td>{escape(e.section)}</td></tr>" for e in risky)
+    return ('<h2>Credential and wildcard access</h2><table id="exposure"><tr><th>env</th>'
+            f"<th>agent</th><th>grant (identity)</th><th>why</th><th>state</th></tr>{rows}"
+            "</table>")
 
 
 def _pending(entries: list[Entry]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from agentpol.check import Report
-from agentpol.check.findings import Location
+from agentpol.errors import Diagnostic, Location
 from agentpol.model import Span
 
 from .common import summary
@@ -31,9 +31,10 @@ def render(report: Report, color: bool = False) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def finding_json(f) -> dict:
-    """One finding as `check --format json` and `diff --format json` write it."""
-    return {
+def finding_json(f: Diagnostic) -> dict:
+    """One finding (or input error: its `rule` is its code, E0xx, with its `hint`) as
+    `check --format json` and `diff --format json` write it."""
+    entry = {
         "rule": f.rule,
         "severity": f.severity,
         "message": f.message,
@@ -41,3 +42,6 @@ def finding_json(f) -> dict:
         "witness": [{"node": h.label, "where": _loc(h.where), "via": h.via}
                     for h in f.witness],
     }
+    if f.hint:
+        entry["hint"] = f.hint
+    return entry

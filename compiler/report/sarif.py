@@ -11,7 +11,8 @@ from importlib import metadata
 from urllib.parse import quote
 
 from agentpol.check import Report
-from agentpol.check.findings import RULES, Finding, Hop, Location
+from agentpol.check.findings import RULES, Finding
+from agentpol.errors import CODES, ERROR, Hop, Location
 
 from .paths import RepoPaths
 from .rule_help import HELP
@@ -38,8 +39,15 @@ def _physical(loc: Location | None, paths: RepoPaths) -> dict | None:
 
 
 def _rule(rule_id: str) -> dict:
-    severity, text = RULES[rule_id]
-    score, help_text = HELP[rule_id]
+    if rule_id in RULES:
+        severity, text = RULES[rule_id]
+        score, help_text = HELP[rule_id]
+        properties: dict = {"security-severity": score, "tags": ["security"],
+                            "precision": "high"}
+    else:  # an input error's code
+        severity, text = ERROR, CODES[rule_id]
+        help_text = f"{text}: the policy cannot be read or resolved (docs/errors.md)"
+        properties = {"tags": ["input-error"], "precision": "very-high"}
     return {
         "id": rule_id,
         "name": "".join(part.capitalize() for part in rule_id.split("-")),
@@ -47,8 +55,7 @@ def _rule(rule_id: str) -> dict:
         "fullDescription": {"text": help_text},
         "help": {"text": help_text, "markdown": f"**{rule_id}**: {help_text}"},
         "defaultConfiguration": {"level": _LEVEL[severity]},
-        "properties": {"security-severity": score, "tags": ["security"],
-                       "precision": "high"},
+        "properties": properties,
     }
 
 
@@ -68,7 +75,7 @@ def _result(f: Finding, index: dict[str, int], paths: RepoPaths) -> dict:
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": _LEVEL[f.severity],
-        "message": {"text": f.message},
+        "message": {"text": f.message + (f"\nhint: {f.hint}" if f.hint else "")},
         "partialFingerprints": {"agentpolFinding/v1": fingerprint},
     }
     physical = _physical(f.location, paths)
@@ -80,7 +87,7 @@ def _result(f: Finding, index: dict[str, int], paths: RepoPaths) -> dict:
 
 
 def render(report: Report, color: bool = False, paths: RepoPaths = RepoPaths()) -> str:
-    ids = list(RULES)
+    ids = list(RULES) + sorted({f.code for f in report.findings if f.input_error})
     index = {rule: i for i, rule in enumerate(ids)}
     log = {
         "$schema": SCHEMA,

@@ -56,13 +56,15 @@ def verify(directory: Path, model, today: dt.date, base: str | None = None
 
 def _unadopted(root: Path, directory: Path, adopted, first, base: str | None) -> list[Finding]:
     """Adopted entries whose grant was not live where they were adopted."""
-    live: dict[str, set[str]] = {}
+    live: dict[tuple[str, str], set[str]] = {}
     out = []
     for r in adopted:
-        ref = base or (f"{first[r.grant][0]}^" if r.grant in first else "HEAD")
-        if ref not in live:
-            live[ref] = _live_lines(root, directory, ref)
-        if r.grant not in live[ref]:
+        here = directory.resolve().relative_to(root).as_posix()
+        at = (base, here) if base else \
+            (f"{first[r.grant][0]}^", first[r.grant][2]) if r.grant in first else ("HEAD", here)
+        if at not in live:
+            live[at] = _live_lines(root, *at)
+        if r.grant not in live[at]:
             out.append(finding("lock-tamper", f"adopted lock entry for a grant that was not live "
                                f"on {base or 'the commit before it was adopted'}: {r.grant} "
                                "(adopt records grants already live; new ones wait for review)",
@@ -70,13 +72,13 @@ def _unadopted(root: Path, directory: Path, adopted, first, base: str | None) ->
     return out
 
 
-def _live_lines(root: Path, directory: Path, ref: str) -> set[str]:
-    """The grants live at `ref`, and those its lock had already adopted (verified then)."""
+def _live_lines(root: Path, ref: str, sub: str) -> set[str]:
+    """The grants live at `ref` in the policy dir `sub` (relative to the repository root), and
+    those its lock had already adopted (verified then)."""
     from agentpol import pipeline
     from agentpol.errors import InputErrors
     from agentpol.permissions import parse
     from . import sides
-    sub = directory.resolve().relative_to(root).as_posix()
     try:
         side = sides.load(f"{ref}:{sub}", None, cwd=root, full=False)
     except (ValueError, pipeline.UsageError, InputErrors):  # no policy there (or broken): none
@@ -95,7 +97,7 @@ def adoptable(directory: Path, model, base: str | None, explicit: bool) -> froze
     if root is None:
         return frozenset(lock.lines_to_lock(model, reviewed_only=False)) if explicit \
             else frozenset()
-    live = _live_lines(root, directory, base or "HEAD")
+    live = _live_lines(root, base or "HEAD", directory.resolve().relative_to(root).as_posix())
     if explicit:
         return frozenset(live)
     locked = {r.grant.split(" ", 1)[0] for r in lock.rows(directory / lock.LOCK_NAME)}
@@ -114,24 +116,29 @@ def checked(report, directory: Path, model, today: dt.date, base: str | None = N
 
 
 
-def _first_commits(root: Path, rel: str) -> dict[str, tuple[str, dt.date]]:
-    """Grant line -> (commit, its UTC committer date) of the first commit, oldest first, on
-    the current history that added a lock line for that grant."""
+def _first_commits(root: Path, rel: str) -> dict[str, tuple[str, dt.date, str]]:
+    """Grant line -> (commit, its UTC committer date, the policy dir there) of the oldest commit
+    on the current history that added a lock line for that grant, following the lock across
+    renames (a moved policy directory keeps its history). The log is read newest first:
+    `--follow` does not combine with `--reverse`."""
     try:
         log = subprocess.run(
-            ["git", "-C", str(root), "log", "--reverse", "--format=@@commit %H %ct", "-p",
+            ["git", "-C", str(root), "log", "--follow", "--format=@@commit %H %ct", "-p",
              "-U0", "--no-color", "--no-ext-diff", "--", rel],
             capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return {}
-    first: dict[str, tuple[str, dt.date]] = {}
-    commit: tuple[str, dt.date] | None = None
+    first: dict[str, tuple[str, dt.date, str]] = {}
+    commit: tuple[str, dt.date, str] | None = None
     for line in log.splitlines():
         if line.startswith("@@commit "):
             _, sha, stamp = line.split()
-            commit = (sha, dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc).date())
+            commit = (sha, dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc).date(),
+                      str(Path(rel).parent))
+        elif commit and line.startswith("+++ b/"):  # the lock's path in this commit
+            commit = (commit[0], commit[1], str(Path(line[len("+++ b/"):]).parent))
         elif commit and line.startswith("+") and not line.startswith("+++"):
             body = line[1:]
             if body.strip() and not body.lstrip().startswith("#"):
-                first.setdefault(body.partition("  ")[2].strip(), commit)
+                first[body.partition("  ")[2].strip()] = commit  # older ones come later
     return first

@@ -34,7 +34,6 @@ def load(spec: str, now: str | None, cwd: Path | None = None, full: bool = True)
 
 def _source(directory: Path, now: str | None, full: bool) -> Side:
     from agentpol import artifacts, lock, pipeline
-    from agentpol.check import check
     from agentpol.permissions import permissions
     model = pipeline.load(directory, now=now)
     adopted = frozenset(r.grant for r in lock.rows(directory / lock.LOCK_NAME) if r.date is None)
@@ -42,7 +41,7 @@ def _source(directory: Path, now: str | None, full: bool) -> Side:
         return Side(permissions(model), {}, None, adopted)
     table = pipeline.targets()
     files = artifacts.build(model, table, list(table))
-    return Side(files["permissions.txt"], files, check(model, files), adopted)
+    return Side(files["permissions.txt"], files, pipeline.check(model, files), adopted)
 
 
 def _compiled(out: Path) -> Side:

@@ -28,8 +28,8 @@ def suggest(model: Model, directory: Path, logs: Sequence[Path], trails: Sequenc
     damage = []
     for path in logs:
         hurt = readers.Damage(str(path))
-        for _, record in readers.decisions(path, hurt):
-            observer.decision(record)
+        for _, decision in readers.decisions(path, hurt):
+            observer.decision(decision)
         damage.append(hurt)
     for path in trails:
         hurt = readers.Damage(str(path))

@@ -26,6 +26,8 @@ BURST = 10  # errors of one principal within one minute
 
 @dataclass
 class Use:
+    """How often something was seen, and when first and last."""
+
     count: int = 0
     first: dt.datetime | None = None
     last: dt.datetime | None = None
@@ -42,8 +44,11 @@ class Use:
 
 @dataclass
 class _Route:
+    """What every line of one (principal, action, resource) shares, matched once: the
+    principal's record, the grants it uses, the budgets and rates it counts against."""
+
     seen: "Seen | None"
-    key: tuple
+    key: tuple[str, str, str]
     verdict: match.Verdict = match.Verdict()
     uses: list = field(default_factory=list)
     limits: list = field(default_factory=list)
@@ -67,7 +72,8 @@ class Peak:
     def __init__(self, seconds: int):
         self.seconds = seconds
         self.windows: dict[int, int] = {}
-        self.best, self.best_window = 0, None
+        self.best: int = 0
+        self.best_window: int | None = None
 
     def add(self, stamp: float, amount: int, seen_total: int | None = None) -> None:
         w = int(stamp) // self.seconds
@@ -172,7 +178,7 @@ class Observer:
         self.data_accounts: set[str] = set()  # accounts whose CloudTrail input has data events
         self.spans = {"gateway": Use(), "aws": Use()}  # first and last record of each layer
         self.unknown: Counter = Counter()  # principals in the logs the policy does not have
-        self.skipped = Counter()  # records outside the period, events of non-agent callers
+        self.skipped: Counter = Counter()  # records outside the period, events of non-agent callers
         self._aws = match.AwsIndex(model)
         self._routes: dict[tuple, _Route] = {}
         self._aws_cache: dict[tuple, match.Verdict] = {}
@@ -311,7 +317,7 @@ def _count(limit: Limit, d: Decision, refused: bool, stamp: float) -> None:
     a rate counts calls made to its resource. The gateway's own window counters, when the
     line carries them, are taken as the floor of the window's total."""
     if refused:
-        if any(f" {limit.kind} " in pid for pid in d.policy_ids):
+        if any(f" {limit.kind} {limit.what} " in pid for pid in d.policy_ids):  # its own forbid
             limit.refused += 1
         return
     ctx = d.context
@@ -325,15 +331,19 @@ def _count(limit: Limit, d: Decision, refused: bool, stamp: float) -> None:
         limit.peak.add(stamp, 1, seen + 1 if type(seen) is int else None)
 
 
+#: The verb of a forbid's id (`AGENT@ENV budget ...`, `kill switch all`, `kill AGENT@ENV`) ->
+#: why a call its grant covers was refused.
+_REASONS = {"budget": "budget reached", "rate": "rate reached", "approval": "approval missing",
+            "kill": "kill switch"}
+
+
 def _reason(d: Decision) -> str:
-    """Why the gateway refused a call a grant covers: the verb of the determining forbid's id
-    (`AGENT@ENV budget ...`), an evaluation error, or a missing approval."""
+    """Why the gateway refused a call a grant covers: the verb of a determining forbid's id,
+    or an evaluation error."""
     if d.errors:
         return "evaluation error"
     for pid in d.policy_ids:
-        for verb in ("budget", "rate", "approval", "kill"):
-            if f" {verb}" in pid:
-                return {"budget": "budget reached", "rate": "rate reached",
-                        "approval": "approval missing", "kill": "kill switch"}[verb]
+        for word in pid.split(" ", 2)[:2]:
+            if word in _REASONS:
+                return _REASONS[word]
     return "refused within a grant (no determining permit in effect)"
-

@@ -28,7 +28,9 @@ from .report import ALERT_ORDER, Addition, Alert, PrincipalReport, Suggestion, U
 def build(model: Model, directory: Path, observer: Observer, damage: list,
           today: dt.date, sources: dict[str, Path]) -> Suggestion:
     observer.finish()
-    reports, removals, additions = [], [], []
+    reports: list = []
+    removals: list = []
+    additions: list = []
     for key, p in model.principals.items():
         s = observer.seen.get(key)
         r = PrincipalReport(key, p.mode, dict(s.calls) if s else {})
@@ -142,10 +144,10 @@ def _attempts(model: Model, p: Principal, s: Seen, r: PrincipalReport, additions
     for key, attempts in aws_used.items():
         inst = model.instances[key]
         used = {a.action.lower() for a in attempts}
-        word = next((w for w, (acts, _) in match.word_actions(model, inst, p.env).items()
-                     if acts == used), None)
-        accesses = (word,) if word else tuple(sorted(_quote(_canonical(a)) for a in
-                                                     {x.action for x in attempts}))
+        named = next((w for w, (acts, _) in match.word_actions(model, inst, p.env).items()
+                      if acts == used), None)
+        accesses: tuple[str, ...] = (named,) if named else tuple(
+            sorted(_quote(_canonical(a)) for a in {x.action for x in attempts}))
         _propose(r, additions, p, _addition(p, Statement(accesses, (inst.ref,)), attempts))
     if s.attempts_dropped:
         r.alerts.append(Alert("too-many", "any", "", "", s.attempts_dropped, None, None,
@@ -158,8 +160,9 @@ def _propose(r: PrincipalReport, additions: list, p: Principal, add: Addition) -
 
 
 def _addition(p: Principal, stmt: Statement, attempts: list[Attempt]) -> Addition:
-    return Addition(p.key, stmt, sum(a.use.count for a in attempts),
-                    min(a.use.first for a in attempts), max(a.use.last for a in attempts),
+    firsts = [a.use.first for a in attempts if a.use.first is not None]
+    lasts = [a.use.last for a in attempts if a.use.last is not None]
+    return Addition(p.key, stmt, sum(a.use.count for a in attempts), min(firsts), max(lasts),
                     tuple(sorted(f"{a.action} on {a.resource}" for a in attempts)))
 
 
@@ -257,7 +260,7 @@ def _review(model: Model, directory: Path, p: Principal, today: dt.date,
     approved = lock.read(directory / lock.LOCK_NAME)
     start = (observer.since or observer.spans["gateway"].first or
              dt.datetime.combine(today, dt.time(), dt.timezone.utc)).date()
-    out = []
+    out: list[dict] = []
     for g in p.grants:
         line = grant_line(g)
         date = approved.get(line)

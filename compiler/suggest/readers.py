@@ -59,7 +59,8 @@ class Decision:
 def _open(path: Path) -> IO[str]:
     raw = path.open("rb")
     magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+    stream: IO[bytes] = (gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+                         if magic == b"\x1f\x8b" else raw)
     return io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
 
 
@@ -74,12 +75,10 @@ def parse_time(value: object) -> dt.datetime:
 
 
 def not_a_log(path: str, what: str) -> InputErrors:
-    errs = InputErrors([Diagnostic("E050", f"not {what}", Span(path, 1, 1, 1),
+    return InputErrors([Diagnostic("E050", f"not {what}", Span(path, 1, 1, 1),
                                    "give the gateway's decision log to --log and CloudTrail "
                                    "files to --cloudtrail (JSON lines or {\"Records\": [...]}, "
-                                   "gzip accepted)")])
-    errs.sources = {path: _first_line(Path(path))}
-    return errs
+                                   "gzip accepted)")], {path: _first_line(Path(path))})
 
 
 def _first_line(path: Path) -> str:
@@ -197,9 +196,9 @@ def cloudtrail(path: Path, damage: Damage) -> Iterator[tuple[int, dict]]:
         probe.end()
         return
     for n, obj in _lines(path, damage, probe):
-        records = obj.get("Records")
-        if isinstance(records, list):
-            yield from ((n, r) for r in records if _event_ok(r, n, damage, probe))
+        held = obj.get("Records")
+        if isinstance(held, list):
+            yield from ((n, r) for r in held if _event_ok(r, n, damage, probe))
         elif _event_ok(obj, n, damage, probe):
             yield n, obj
     probe.end()

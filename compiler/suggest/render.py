@@ -65,7 +65,7 @@ def as_json(s: Suggestion) -> str:
 
 def diff(s: Suggestion) -> str:
     """The patch as a unified diff of the policy sources."""
-    out = []
+    out: list[str] = []
     for name in sorted(s.patch):
         before = s.files[name].read_text(encoding="utf-8").splitlines(keepends=True)
         after = s.patch[name].splitlines(keepends=True)
@@ -91,7 +91,8 @@ def as_markdown(s: Suggestion) -> str:
         text = "\n".join(head + body + tail) + "\n"
         if len(text) <= MARKDOWN_LIMIT:
             return text
-    kept, count, size = [], 0, len("\n".join(head + tail))
+    kept: list = []
+    count, size = 0, len("\n".join(head + tail))
     for r in shown:
         part = _principal(r, True)
         size += len("\n".join(part)) + 1

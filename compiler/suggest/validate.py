@@ -70,7 +70,7 @@ def validated(model: Model, directory: Path, texts: dict[str, str], removals, ad
                today: dt.date):
     """The largest set of edits found whose patched program loads, compiles and adds no error
     finding: all together, else each alone and then the ones that passed together."""
-    from agentpol.check import check
+    from agentpol.pipeline import check
     baseline = _error_counts(check(model))
     edits = _edits(model, removals, additions)
 
@@ -131,7 +131,7 @@ def _error_counts(report) -> Counter:
 def _check_patched(directory: Path, new: dict[str, str], baseline: Counter,
                    today: dt.date) -> tuple[dict[str, str] | None, str]:
     from agentpol import artifacts, pipeline
-    from agentpol.check import check
+    from agentpol.pipeline import check
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / directory.resolve().name
         shutil.copytree(directory, copy)

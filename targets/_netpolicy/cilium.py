@@ -22,10 +22,10 @@ FILE = "cilium.yaml"
 def policy(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> str:
     dests = tuple(dests)
     carried, _ = split(dests, FILE)  # Cilium expresses every kind: nothing is dropped
-    egress = [_dns_rule()] if dests else [{"toEntities": ["none"]}]
+    egress: list[dict] = [_dns_rule()] if dests else [{"toEntities": ["none"]}]
     for port, group in by_port(carried).items():
-        names = [_fqdn(d) for d in group if d.kind in ("domain", "wildcard")]
-        nets = [{"cidr": d.network} for d in group if d.kind in ("ip", "cidr")]
+        names: list[dict] = [_fqdn(d) for d in group if d.kind in ("domain", "wildcard")]
+        nets: list[dict] = [{"cidr": d.network} for d in group if d.kind in ("ip", "cidr")]
         if names:
             egress.append({"toFQDNs": names, "toPorts": _tcp(port)})
         if nets:

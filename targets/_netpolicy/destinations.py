@@ -48,6 +48,7 @@ def by_port(dests: Iterable[Dest]) -> dict[int, tuple[Dest, ...]]:
     """Destinations grouped by port, ports ascending."""
     out: dict[int, list[Dest]] = {}
     for d in sorted(dests, key=lambda d: (d.port, d)):
+        assert d.port is not None, "an allowed destination has a port"
         out.setdefault(d.port, []).append(d)
     return {port: tuple(ds) for port, ds in out.items()}
 

@@ -61,5 +61,10 @@ def header(subject: Subject, what: str, notes: Iterable[str] = ()) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in lines)
 
 
+#: libyaml's dumper where PyYAML was built with it: the same text as SafeDumper, about five
+#: times faster (tests compare the two).
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump(doc: dict) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=100)
+    return yaml.dump(doc, Dumper=DUMPER, sort_keys=False, default_flow_style=False, width=100)

@@ -55,7 +55,8 @@ def _collapse_networks(dests: Iterable[Dest]) -> list[str]:
     nets = sorted({ipaddress.ip_network(d.host) for d in dests},
                   key=lambda n: (n.version, n.network_address, n.prefixlen))
     kept = [n for n in nets
-            if not any(o != n and o.version == n.version and n.subnet_of(o) for o in nets)]
+            if not any(o != n and o.version == n.version and n.subnet_of(o)  # type: ignore[arg-type]
+                       for o in nets)]
     # squid refuses `0.0.0.0/0` (it would mean `all`, IPv6 included): its two halves say IPv4
     return [x for n in kept for x in (
         ("0.0.0.0/1", "128.0.0.0/1") if n == ipaddress.ip_network("0.0.0.0/0") else

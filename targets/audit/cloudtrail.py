@@ -45,7 +45,7 @@ def _matches(model: Model, env: Environment, grants: tuple[Grant, ...]):
                 yield from raw_matches(g.target.raw)
             continue
         inst = model.instance(g.target.instance)
-        match = instance_match(inst.type, inst.attrs, inst.account or env.aws_account,
+        match = instance_match(inst.type, inst.attrs, inst.account or env.aws_account or "",
                                inst.region or env.region)
         if match is not None:
             yield match

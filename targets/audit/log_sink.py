@@ -19,13 +19,13 @@ def log_sink(model: Model, env: Environment) -> dict | None:
     if env.audit_log is None:
         return None
     group = model.instance(env.audit_log)
-    account = group.account or env.aws_account
+    account = group.account or env.aws_account or ""
     partition = partition_of(env.aws_runtime)
     agents = sorted(p.agent for p in model.principals_in(env.name) if model.has_role(p))
     return {
         "audit_log": group.key,
         "log_group": group.attr("name"),
-        "roles": [role_arn(a, env.aws_account, partition) for a in agents],
+        "roles": [role_arn(a, env.aws_account or "", partition) for a in agents],
         "statements": [log_sink_deny(group.attrs, account, group.region or env.region,
                                      partition)],
         "retention": {"logGroupName": group.attr("name"), "retentionInDays": RETENTION_DAYS},

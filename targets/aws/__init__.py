@@ -45,6 +45,7 @@ def _emit_env(model: Model, env: Environment) -> dict[str, str]:
         guards.guards(model, env, guards.exemptions(model, env, every_allow), partition),
     ))
     files, roles = {}, []
+    ceiling_text = policy.render(ceiling)
     for p in principals:
         allows, unscoped, denies = scoped[p.agent]
         own_guards = guards.guards(model, env, guards.exemptions(model, env, allows), partition)
@@ -52,7 +53,7 @@ def _emit_env(model: Model, env: Environment) -> dict[str, str]:
         trust_doc = trust.trust_policy(env, p.agent, partition)
         base = f"aws/{env.name}/{p.agent}/"
         files[base + "trust-policy.json"] = policy.render(trust_doc)
-        files[base + "permissions-boundary.json"] = policy.render(ceiling)
+        files[base + "permissions-boundary.json"] = ceiling_text
         for index, doc in enumerate(parts, 1):
             name = "identity-policy.json" if index == 1 else f"identity-policy-{index}.json"
             files[base + name] = policy.render(doc)

@@ -63,11 +63,12 @@ def exemptions(model: Model, env: Environment, allowed: list[tuple[str, IamState
         e.aws_account for e in model.environments.values()
         if e.protected and e.name != env.name and e.aws_account != env.aws_account
     }
+    own = env.aws_account or ""
     return {
         arn for _, scope, grant in allowed
         for arn in scope.resources
         if arn != "*"
-        and (owner := _owner(model, grant, arn, env.aws_account)) != env.aws_account
+        and (owner := _owner(model, grant, arn, own)) != env.aws_account
         and owner not in protected
     }
 
@@ -96,6 +97,7 @@ def guards(model: Model, env: Environment, exempt: set[str], partition: str) -> 
     ]
     if env.audit_log:
         log = model.instance(env.audit_log)
-        out.append(aws_audit.log_sink_deny(log.attrs, log.account, log.region, partition))
+        out.append(aws_audit.log_sink_deny(log.attrs, log.account or env.aws_account or "",
+                                           log.region or env.region, partition))
     out.append(aws_audit.trail_deny(partition))
     return out

@@ -22,12 +22,26 @@ def render(doc: dict) -> str:
 
 def size(text: str) -> int:
     """What AWS counts against a policy quota: every character but whitespace."""
-    return sum(not c.isspace() for c in text)
+    return len("".join(text.split()))
+
+
+def _size(statement: dict) -> int:
+    """A statement's share of a document's size: its own characters (indenting adds only
+    whitespace, so they are those of its compact JSON)."""
+    return size(json.dumps(statement))
+
+
+#: A document's characters besides its statements' and the commas between them.
+_FRAME = size(render(document([])))
+
+
+def _fits(sizes: list[int], limit: int) -> bool:
+    return _FRAME + sum(sizes) + max(len(sizes) - 1, 0) <= limit
 
 
 def unique_sids(statements: list[dict]) -> list[dict]:
     """Number a repeated Sid (`...2`, `...3`) so every Sid in a role's policies is unique."""
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     out = []
     for statement in statements:
         base = sid = statement.get("Sid")
@@ -44,7 +58,7 @@ def _fit(statement: dict, limit: int) -> list[dict]:
     """A statement too big for one policy on its own, halved by its actions until each half
     fits (a single action on too many resources stays whole: the quota check reports it)."""
     actions = statement.get("Action")
-    if size(render(document([statement]))) <= limit or not isinstance(actions, list) or len(actions) < 2:
+    if _fits([_size(statement)], limit) or not isinstance(actions, list) or len(actions) < 2:
         return [statement]
     half = len(actions) // 2
     return _fit({**statement, "Action": actions[:half]}, limit) + _fit(
@@ -56,9 +70,13 @@ def split(statements: list[dict], limit: int = MANAGED_POLICY_MAX) -> list[dict]
     """Pack statements, in order, into as few documents as fit under `limit` each (at least
     one, possibly with no statement: a role may be created before anything is granted)."""
     parts: list[list[dict]] = [[]]
+    sizes: list[int] = []  # of the statements in parts[-1]
     pieces = [piece for statement in statements for piece in _fit(statement, limit)]
     for statement in unique_sids(pieces):
-        if parts[-1] and size(render(document(parts[-1] + [statement]))) > limit:
+        own = _size(statement)
+        if parts[-1] and not _fits(sizes + [own], limit):
             parts.append([])
+            sizes = []
         parts[-1].append(statement)
+        sizes.append(own)
     return [document(part) for part in parts]

@@ -18,12 +18,12 @@ _AGENT_ATTRS = {
     "service_account": {"type": "String"},
     "cross_env": {"type": "Set", "element": {"type": "String"}},
 }
-_RESOURCE_ATTRS = {"key": {"type": "String"}, "name": {"type": "String"},
+_RESOURCE_ATTRS: dict[str, dict] = {"key": {"type": "String"}, "name": {"type": "String"},
                    "shared": {"type": "Boolean"}}
 
 
 def schema(model: Model, env: str) -> str:
-    entity_types = {
+    entity_types: dict[str, dict] = {
         "Environment": {"enum": sorted(model.environments)},
         "Agent": {"memberOfTypes": ["Environment"], "shape": _record(_AGENT_ATTRS)},
     }
@@ -33,9 +33,9 @@ def schema(model: Model, env: str) -> str:
                       for a, req in ENTITY_ATTRS[itype].items()})
         entity_types[name] = {"memberOfTypes": ["Environment"], "shape": _record(attrs)}
     context = _record({k: {"type": t, "required": False} for k, t in CONTEXT.items()})
-    actions = {}
+    actions: dict[str, dict] = {}
     for name, itypes in sorted(scope.actions(model, env).items()):
-        action = {"appliesTo": {"principalTypes": ["Agent"],
+        action: dict = {"appliesTo": {"principalTypes": ["Agent"],
                                 "resourceTypes": sorted(ENTITY_TYPES[t] for t in itypes),
                                 "context": {"type": "Context"}}}
         if name not in BASE_ACTION.values():

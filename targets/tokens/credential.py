@@ -66,10 +66,25 @@ def key_name(model: Model, p: Principal, inst: Instance) -> str:
     """The API key's name: the api's `key_name` when one agent@env alone holds that api
     (counting shadow and pending grants, so a name never changes when they go live), else
     `key_name` suffixed with the agent and env: one key never serves two principals."""
-    holders = {q.key for q in model.principals.values()
-               for g in q.grants if g.target.instance == inst.key}
+    holders = _holders(model).get(inst.key, set())
     name = str(inst.attrs["key_name"])
     return name if holders <= {p.key} else f"{name}-{p.agent}@{p.env}"
+
+
+_HOLDERS: list = [None, {}]  # [the model last asked about, instance key -> its holders]
+
+
+def _holders(model: Model) -> dict[str, set[str]]:
+    """Instance key -> the principals with a grant on it, built once per model (a model is
+    not changed after expansion) rather than once per key asked for."""
+    if _HOLDERS[0] is not model:
+        holders: dict[str, set[str]] = {}
+        for q in model.principals.values():
+            for g in q.grants:
+                if g.target.instance is not None:
+                    holders.setdefault(g.target.instance, set()).add(q.key)
+        _HOLDERS[:] = [model, holders]
+    return _HOLDERS[1]
 
 
 def usd(cents: int) -> str:

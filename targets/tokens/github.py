@@ -36,7 +36,7 @@ def _wanted(model: Model, p: Principal) -> dict[str, dict[str, str]]:
             wanted[repo][name] = level
     for d in p.denies:
         repo, denied = repo_of(model, d.target), github.permission(d.access.value, d.access.raw)
-        if denied is None or denied[0] not in wanted.get(repo, {}):
+        if repo is None or denied is None or denied[0] not in wanted.get(repo, {}):
             continue
         name, level = denied
         if github.LEVELS.index(wanted[repo][name]) >= github.LEVELS.index(level):

@@ -57,6 +57,7 @@ def issue(model: Model, p: Principal) -> Issued:
 
 
 def _monthly(per_key: list[int | None], total: int | None) -> int | None:
-    bounded = sum(per_key) if per_key and None not in per_key else None
+    known = [c for c in per_key if c is not None]
+    bounded = sum(known) if per_key and len(known) == len(per_key) else None
     caps = [c for c in (bounded, total) if c is not None]
     return min(caps) if caps else None

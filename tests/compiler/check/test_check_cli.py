@@ -83,8 +83,7 @@ def test_sarif_validates(tmp_path):
     log = json.loads(out.read_text())
     results = log["runs"][0]["results"]
     assert results and all(r["partialFingerprints"] for r in results)
-    first = results[0]
-    assert first["ruleId"] == "cross-env-credential"
+    first = next(r for r in results if r["ruleId"] == "cross-env-credential")
     region = first["locations"][0]["physicalLocation"]
     assert region["artifactLocation"]["uri"] == "policies/main.agentpol"
     assert region["region"]["startLine"] == 7
@@ -115,11 +114,12 @@ def test_json_and_github_formats(capsys):
     with policy_dir(LEAK.read_text()) as d:
         main(["check", str(d), "--aws-authz", str(AUTHZ), "--format", "json"])
         doc = json.loads(capsys.readouterr().out)
-        f = doc["findings"][0]
-        assert f["rule"] == "cross-env-credential" and len(f["witness"]) == 5
+        f = next(f for f in doc["findings"] if f["rule"] == "cross-env-credential")
+        assert len(f["witness"]) == 5
         assert doc["summary"]["errors"] >= 1 and doc["summary"]["triples_examined"] >= 1
         main(["check", str(d), "--aws-authz", str(AUTHZ), "--format", "github"])
-        line = capsys.readouterr().out.splitlines()[0]
+        line = next(line for line in capsys.readouterr().out.splitlines()
+                    if line.startswith("::error"))
         assert re.match(r"::error file=policies/main\.agentpol,line=7,col=16,"
                         r"title=cross-env-credential::chain-bot@staging can reach", line)
 

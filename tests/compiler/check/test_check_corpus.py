@@ -9,7 +9,7 @@ import pytest
 
 from helpers import model_from
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.model import Span
 
 HERE = Path(__file__).parent / "proof"

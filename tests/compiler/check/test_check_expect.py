@@ -6,7 +6,7 @@ import pytest
 
 from helpers import model_from
 
-from agentpol.check import check
+from agentpol.pipeline import check
 
 PROGRAM = '''
 resource vault_path app   { path = "secret/data/{env}/app/*" }

@@ -7,10 +7,11 @@ import pytest
 
 from helpers import model_from
 
-from agentpol.check import AuthzError, check
+from agentpol.check import AuthzError
 from agentpol.check.authz import load, trust_admits
 from agentpol.globs import globs_meet
 from agentpol.model import Destination
+from agentpol.pipeline import check
 
 
 @pytest.mark.parametrize("p, q, syntax, meets", [
@@ -78,11 +79,21 @@ def test_authz_reads_url_encoded_documents(tmp_path):
     assert not trust_admits(role.trust, None, None, service=True)
 
 
+@pytest.mark.parametrize("root, admitted", [
+    ("arn:aws:iam::333333333333:root", True), ("arn:aws-cn:iam::333333333333:root", True),
+    ("arn:aws-us-gov:iam::333333333333:root", True), ("arn:aws:iam::444444444444:root", False),
+    ("333333333333", True)])
+def test_an_account_root_is_trusted_in_any_partition(root, admitted):
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": root},
+                            "Action": "sts:AssumeRole"}]}
+    assert trust_admits(trust, "arn:aws-cn:iam::333333333333:role/r", "333333333333") is admitted
+
+
 @pytest.mark.parametrize("doc, problem", [
     ({"nothing": []}, "get-account-authorization-details"),
     ({"RoleDetailList": [ROLE, {**ROLE, "Arn": "arn:aws:iam::444444444444:role/r"}]},
      "one account"),
-    ({"RoleDetailList": [{"RoleName": "x"}]}, "malformed"),
+    ({"RoleDetailList": [{"RoleName": "x"}]}, "not the ARN of role x"),
 ])
 def test_authz_rejects(tmp_path, doc, problem):
     with pytest.raises(AuthzError, match=problem):

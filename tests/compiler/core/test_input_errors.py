@@ -96,6 +96,10 @@ CASES = [
      'upstream = ["api.x.com:443"] }\nagent a { owner = "o", service_account = "tools" }',
      "E029", 2, 7),
     ("shared-account", 'environment qa { aws_account = "222222222222" }', "E029", 1, 32),
+    ("url-port-out-of-range", 'resource mcp_server m { url = "https://m.x.com:99999" }', "E017",
+     1, 31),
+    ("upstream-not-a-host", 'resource mcp_server m { url = "https://m.x.com", '
+     'upstream = ["*.x.com:443"] }', "E017", 1, 62),
     ("budget-too-large", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A
      + "  in staging { budget api.o 100000000000000000 usd per day } }", "E017", 4, 29),
     ("rate-too-large", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A

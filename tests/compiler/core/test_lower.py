@@ -6,7 +6,7 @@ import json
 
 from helpers import model_from
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.model import IamStatement, site
 from agentpol.targets import TARGETS
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agentpol.evaluate.cedar import annotations, authorize, resource_uid_of
+from agentpol.evaluate.cedar import authorize, policy_annotations, resource_uid_of
 
 SCHEMA = {"": {"entityTypes": {"A": {}, "R": {"shape": {"type": "Record", "attributes": {
     "key": {"type": "String"}}}}},
@@ -51,7 +51,7 @@ def test_invalid_request_denies_with_error():
 
 def test_annotations_follow_cedars_policy_order():
     text = "".join(f'@id("p{i}") permit (principal, action, resource);\n' for i in range(12))
-    assert [v["id"] for _, v in sorted(annotations(text).items(),
+    assert [v["id"] for _, v in sorted(policy_annotations(text).items(),
                                        key=lambda kv: int(kv[0][6:]))] == \
         [f"p{i}" for i in range(12)]
 

@@ -52,7 +52,8 @@ class _Collect(HTMLParser):
 def test_one_self_contained_file(page_file):
     parser = _Collect()
     parser.feed(page_file.read_text())
-    assert {"verdict", "matrix", "findings", "pending", "budgets", "witness-0"} <= parser.ids
+    assert {"verdict", "matrix", "findings", "exposure", "pending", "budgets",
+            "witness-0"} <= parser.ids
     assert parser.external == [] and "script" not in parser.tags  # nothing fetched, no code
 
 
@@ -96,5 +97,9 @@ def test_in_a_headless_browser(page_file):
             assert "pending review" in page.inner_text("body")
             assert page.locator("#pending tr").count() > 1
             assert "budget api.stripe@prod 500.00 usd per day" in page.inner_text("#budgets")
+            exposure = page.locator("#exposure tr").all_inner_texts()
+            assert exposure[1].startswith("prod")  # protected envs first
+            assert any("zendesk-token" in row and "arn:aws:secretsmanager" in row
+                       for row in exposure)
         finally:
             browser.close()

@@ -124,8 +124,8 @@ def test_adopting_a_window_keeps_prod_live(repo, capsys):
     _, out, _ = _run(capsys, "explain", "support-bot@prod", "infra/policies", "--now",
                      "2026-01-10")
     assert "pending review" not in out
-    rc, _, err = _run(capsys, "check", "infra/policies", "--now", "2026-01-10")
-    assert rc == 0 and "lock-tamper" not in err
+    rc, out, _ = _run(capsys, "check", "infra/policies", "--now", "2026-01-10")
+    assert rc == 0 and "lock-tamper" not in out
     # a shadow principal's grants were not live: adopting does not make them live
     assert "adopted     prod refund-agent" not in lock
 
@@ -168,6 +168,14 @@ def test_backdated_entry_is_lock_tamper(repo, capsys):
     (repo.policies / "agentpol.lock").write_text(text)
     repo.commit("honest date", "2026-01-15T13:00:00Z")
     assert _run(capsys, "check", "infra/policies", "--now", "2026-01-15")[0] == 0
+
+
+def test_moving_the_policy_dir_keeps_the_lock_history(repo, capsys):
+    _windowed(repo, capsys)
+    repo.git("mv", "infra/policies", "policies")
+    repo.commit("move", "2026-02-01T12:00:00Z")
+    rc, out, _ = _run(capsys, "check", "policies", "--now", "2026-02-01")
+    assert rc == 0 and "lock-tamper" not in out, out
 
 
 def test_pre_approved_and_future_entries_are_lock_tamper(repo, capsys):

@@ -71,3 +71,24 @@ def test_grants_whose_review_window_passed_are_named(tmp_path):
     assert "not in the lock" in review["prod support-bot write dynamodb_table.tickets@prod"][
         "state"]
     assert not any(r.review for r in found.principals if not r.key.endswith("@prod"))
+
+
+@pytest.mark.parametrize("ids,errors,reason", [
+    (["support-bot@prod budget api.openai@prod 4000 cents per day"], [], "budget reached"),
+    (["support-bot@prod rate api.openai@prod 600 per hour"], [], "rate reached"),
+    (["support-bot@prod approval send on sqs_queue.refunds@prod"], [], "approval missing"),
+    (["kill switch all"], [], "kill switch"),
+    (["kill env prod"], [], "kill switch"),
+    (["kill support-bot@prod"], [], "kill switch"),
+    ([], ["type error"], "evaluation error"),
+    # near misses: a word inside a name is no verb
+    (["budget-bot@prod allow call on api.openai@prod"], [],
+     "refused within a grant (no determining permit in effect)"),
+    (["prod env boundary"], [], "refused within a grant (no determining permit in effect)"),
+])
+def test_why_a_call_within_a_grant_was_refused(ids, errors, reason):
+    from agentpol.suggest.observe import _reason
+    from agentpol.suggest.readers import Decision
+    when = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
+    assert _reason(Decision(when, "a@prod", "call", "api.x@prod", "denied", ids, {},
+                            errors)) == reason

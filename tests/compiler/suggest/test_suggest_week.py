@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from agentpol import artifacts, pipeline
-from agentpol.check import check
 from agentpol.cli import main
+from agentpol.pipeline import check
 from agentpol.suggest import suggest
 from agentpol.suggest.render import SCHEMA_VERSION
 

@@ -133,7 +133,8 @@ def test_requests(files, principal, action, resource, context, decision):
 @pytest.mark.parametrize(("action", "resource", "decision"), [
     # the boundary caps whatever else gets attached to the role
     ("dynamodb:DeleteTable", TABLE, Decision.IMPLICIT_DENY),
-    ("s3:GetObject", "arn:aws:s3:::acme-exports-prod/support/a.csv", Decision.IMPLICIT_DENY),
+    # (by action and resource type: no prod agent may delete an object, whatever the bucket)
+    ("s3:DeleteObject", "arn:aws:s3:::acme-exports-prod/support/a.csv", Decision.IMPLICIT_DENY),
     # the guards hold even then
     ("iam:PutRolePolicy", f"arn:aws:iam::{PROD}:role/agentpol-support-bot", Decision.EXPLICIT_DENY),
     ("iam:AttachRolePolicy", f"arn:aws:iam::{PROD}:role/agentpol-refund-agent",

@@ -64,10 +64,38 @@ def test_more_than_ten_managed_policies_per_role_is_a_problem():
 
 
 def test_a_boundary_over_6144_characters_is_a_problem():
-    files = emit(model_from(_tables(70)))
+    # the boundary names every granted action: a few hundred of them do not fit in one policy
+    source = ('agent bot { owner = "t@acme.com"\n  in staging {\n'
+              '    allow "ec2:*" on "arn:aws:ec2:{region}:{account}:instance/*" } }\n')
+    files = emit(model_from(source))
     problems = [p for p in quota_problems(files) if p.path.endswith("permissions-boundary.json")]
     assert [p.quota for p in problems] == ["managed policy size"]
     assert problems[0].size > problems[0].limit == MANAGED_POLICY_MAX
+
+
+TYPES = [("dynamodb_table", "read"), ("secret", "read"), ("s3_bucket", "write"),
+         ("sqs_queue", "send"), ("log_group", "write"), ("ssm_parameter", "read")]
+
+
+def _crowd(agents: int, resources: int = 200) -> str:
+    """`agents` agents in staging, each granted 8 of `resources` resources of six types."""
+    out = [f'resource {TYPES[r % 6][0]} r{r} {{ name = "acme-{{env}}-r{r}" }}'
+           for r in range(resources)]
+    for a in range(agents):
+        grants = "\n".join(f"    allow {TYPES[r % 6][1]} on {TYPES[r % 6][0]}.r{r}"
+                           for r in (i % resources for i in range(a, a + 8)))
+        out.append(f'agent a{a} {{ owner = "t@acme.com"\n  in staging {{\n{grants}\n  }} }}')
+    return "\n".join(out) + "\n"
+
+
+def test_the_boundary_does_not_grow_with_the_agents_or_resources_of_an_env():
+    """1,000 agents on 200 resources in one env: no quota problem, and the boundary is the one
+    twelve agents on those resource types get."""
+    crowd = emit(model_from(_crowd(1000)))
+    assert quota_problems(crowd) == []
+    few = emit(model_from(_crowd(12)))
+    assert crowd["aws/staging/a999/permissions-boundary.json"] == \
+        few["aws/staging/a0/permissions-boundary.json"]
 
 
 def test_one_statement_too_big_for_a_policy_is_cut_by_actions():

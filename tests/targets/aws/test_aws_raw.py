@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.targets.aws import emit
 from aws_fixture import RAW_SOURCE
 from helpers import model_from

@@ -3,7 +3,7 @@ server: a root module of the team's own (provider, backend) calls the compiled m
 again leaves state alone and plans nothing; one grant added to one agent plans one policy update.
 
 Terraform and the provider come from the machine: `terraform` on PATH (or TERRAFORM), and a
-provider mirror holding hashicorp/aws (AGENTPOL_TF_PLUGINS, else Terraform's own implied mirror
+provider mirror holding hashicorp/aws (AGENTPOL_TF_MIRROR, else Terraform's own implied mirror
 directories) used through a CLI config with a `filesystem_mirror`, so nothing is downloaded.
 Without them the test skips and says why. Marked `terraform` so CI can
 select it (`-m terraform`); it runs in the default suite where the tools are present.
@@ -14,19 +14,22 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from agentpol.cli import main
-from helpers.moto_server import moto_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "compiler" / "live"))
+from moto_server import moto_server  # noqa: E402  (the server the live tests use)
 
 pytestmark = pytest.mark.terraform
 
 MOTO_ACCOUNT = "123456789012"  # the account moto answers as
 TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or ""
 #: Where a provider mirror may be: the variable, then Terraform's implied local mirrors.
-MIRRORS = [Path(p) for p in [os.environ.get("AGENTPOL_TF_PLUGINS", "")] if p] + [
+MIRRORS = [Path(p) for p in [os.environ.get("AGENTPOL_TF_MIRROR", "")] if p] + [
     Path.home() / ".terraform.d" / "plugins", Path.home() / ".local/share/terraform/plugins",
     Path("/usr/local/share/terraform/plugins"), Path("/usr/share/terraform/plugins")]
 PLUGINS = next((m for m in MIRRORS if (m / "registry.terraform.io/hashicorp/aws").is_dir()),
@@ -73,7 +76,7 @@ def _tools() -> str | None:
     if not TERRAFORM or not Path(TERRAFORM).is_file():
         return "terraform not found on PATH; set TERRAFORM to run the round trip"
     if PLUGINS is None:
-        return ("no provider mirror holding hashicorp/aws; set AGENTPOL_TF_PLUGINS to one "
+        return ("no provider mirror holding hashicorp/aws; set AGENTPOL_TF_MIRROR to one "
                 "(terraform providers mirror DIR)")
     return None
 

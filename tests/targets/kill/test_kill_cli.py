@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from agentpol.check import check
 from agentpol.cli import main
+from agentpol.pipeline import check
 from agentpol.targets import kill
 from conftest import ROOT
 from helpers import model_from, policy_dir

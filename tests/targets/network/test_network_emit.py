@@ -203,3 +203,16 @@ def test_credential_paths_unreadable(files):
     for path, doc in _by_format(files, "claude-settings.json").items():
         deny = doc["sandbox"]["filesystem"]["denyRead"]
         assert {"//proc/*/environ", "~/.aws", "~/.ssh", "**/.env"} <= set(deny), path
+
+
+def test_libyaml_dumper_writes_what_the_python_dumper_writes(files):
+    """The YAML files are dumped with libyaml where PyYAML has it; the text must be the pure
+    Python SafeDumper's, byte for byte."""
+    from agentpol.targets._netpolicy import objects
+    for path, text in files.items():
+        if path.endswith(".yaml"):
+            doc = yaml.safe_load(text)
+            python = yaml.dump(doc, Dumper=yaml.SafeDumper, sort_keys=False,
+                               default_flow_style=False, width=100)
+            assert objects.dump(doc) == python, path
+            assert text.endswith(python), path

@@ -6,7 +6,7 @@ import json
 
 from helpers import model_from
 
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.targets.tokens import emit
 from validators.github_openapi import validate_github_token_request
 

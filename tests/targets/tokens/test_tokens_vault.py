@@ -8,7 +8,7 @@ import hcl2
 from helpers import model_from
 
 from agentpol.catalogue import vault
-from agentpol.check import check
+from agentpol.pipeline import check
 from agentpol.targets.tokens import emit
 
 SOURCE = '''

@@ -1,4 +1,5 @@
-"""`quota`: compiled files that exceed their provider's size or count limits after splitting.
+"""The checker's `quota` findings: compiled files that exceed their provider's size or count
+limits after splitting, as the driver hands them to `check` (which imports no target).
 
 Each target knows its own limits: the AWS target's managed policies, attachments, trust
 policies and role names (`targets.aws.quota_problems`, over the files), and the tokens target's
@@ -8,13 +9,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from agentpol.check.findings import Finding, Hop, finding
 from agentpol.model import Model
-
-from .findings import Finding, Hop, finding
+from agentpol.targets import aws, tokens
 
 
 def findings(model: Model, files: Mapping[str, str]) -> list[Finding]:
-    from agentpol.targets import aws, tokens
     out = []
     for q in aws.quota_problems(files):
         p = model.principals.get(f"{q.agent}@{q.env}")
@@ -22,8 +22,8 @@ def findings(model: Model, files: Mapping[str, str]) -> list[Finding]:
         out.append(finding("quota", str(q), where,
                            (Hop(f"p:{q.agent}@{q.env}", f"{q.agent}@{q.env}", where),
                             Hop(f"file:{q.path}", q.path, q.path, q.quota))))
-    for q in tokens.quota_problems(model):
-        out.append(finding("quota", q.message, q.span,
-                           (Hop(f"p:{q.principal}", q.principal, q.span),
-                            Hop(f"file:{q.path}", q.path, q.path, "session policy size"))))
+    for s in tokens.quota_problems(model):
+        out.append(finding("quota", s.message, s.span,
+                           (Hop(f"p:{s.principal}", s.principal, s.span),
+                            Hop(f"file:{s.path}", s.path, s.path, "session policy size"))))
     return out

@@ -1,0 +1,201 @@
+"""The speed goals, measured: compile + check of generated organisations, and `check` of the
+repository's policies against generated accounts of K roles, side by side with cloudsplaining.
+
+    python benchmarks/run.py            # N = 100, 1,000, 5,000 agents; K = 780 ... 10,000 roles
+    python benchmarks/run.py --quick    # N = 100, K = 780, once: under a minute
+    python benchmarks/run.py --peer     # also `cloudsplaining scan` on the same authz files
+
+Every measurement runs in a child process, so its peak memory is its own. Times are medians of
+`--repeat` runs: wall clock, and CPU (user + system), which a machine shared with other work
+disturbs less. Ratios against the peer are taken in the same run. Nothing here is asserted:
+docs/performance.md records the figures and what they are compared with.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+POLICIES = HERE.parent / "policies"
+#: The accounts of the repository's dev and staging envs: the generated roles live there.
+ACCOUNTS = ["111111111111", "333333333333"]
+
+
+def _child(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, int, str]:
+    """Run a command: (wall seconds, CPU seconds, peak memory in MiB, stdout). `ok`: the exit
+    codes that are not a failure (agentpol's 1 says it found something)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode not in ok:
+            raise SystemExit(f"{' '.join(argv[:4])} ... failed ({proc.returncode}):\n"
+                             f"{err.read()[-2000:]}")
+        # Linux reports ru_maxrss in KiB
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.read()
+
+
+def _median(runs: list[tuple[float, float, int, str]]) -> tuple[float, float, int]:
+    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
+            max(r[2] for r in runs))
+
+
+# --- compile + check of a generated organisation ----------------------------------------
+
+
+def compile_once(agents: int, envs: int, resources: int, seed: int) -> None:
+    """In the child: every stage of compile, then check, timed; one JSON line on stdout."""
+    import resource
+
+    from agentpol import artifacts
+    from agentpol.check import check
+    from agentpol.expand import expand
+    from agentpol.lower import lower
+    from agentpol.parse import parse_directory
+    from agentpol.pipeline import targets
+    from agentpol.resolve import resolve
+    from generate import organisation
+
+    stages: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d, "policies")
+        src.mkdir()
+        for name, text in organisation(envs, agents, resources, seed).items():
+            (src / name).write_text(text, encoding="utf-8")
+        t = time.perf_counter()
+
+        def lap(label: str) -> None:
+            nonlocal t
+            now = time.perf_counter()
+            stages[label] = now - t
+            t = now
+
+        files, _ = parse_directory(src)
+        lap("parse")
+        program = resolve(files)
+        lap("resolve")
+        model = expand(program)
+        lap("expand")
+        model = lower(model)
+        lap("lower")
+        out = artifacts.build(model, targets(), list(targets()))
+        lap("emit")
+        artifacts.write_tree(Path(d, "out"), out)
+        lap("write")
+        report = check(model, out)
+        lap("check")
+    print(json.dumps({"stages": stages, "principals": len(model.principals), "files": len(out),
+                      "errors": sorted({f.rule for f in report.errors}),
+                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+
+
+def bench_compile(sizes: list[int], args) -> None:
+    print(f"\n## compile + check: N agents x {args.envs} envs, {args.resources} resources "
+          f"(median of {args.repeat}; stage times are wall)")
+    print("| agents | principals | files | parse | resolve | expand | lower | emit | write | "
+          "check | total wall | total CPU | peak MiB | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        runs = [_child([sys.executable, __file__, "--compile-once", str(n), "--envs",
+                        str(args.envs), "--resources", str(args.resources), "--seed",
+                        str(args.seed)]) for _ in range(args.repeat)]
+        docs = [json.loads(r[3]) for r in runs]
+        wall, cpu, peak = _median(runs)
+        stage = {k: statistics.median(d["stages"][k] for d in docs) for k in docs[0]["stages"]}
+        d = docs[0]
+        print(f"| {n:,} | {d['principals']:,} | {d['files']:,} | "
+              + " | ".join(f"{stage[k]:.2f}" for k in ("parse", "resolve", "expand", "lower",
+                                                        "emit", "write", "check"))
+              + f" | {wall:.2f} | {cpu:.2f} | {peak} | {', '.join(d['errors']) or 'none'} |",
+              flush=True)
+
+
+# --- check against an account's roles, and the peer -------------------------------------
+
+
+def bench_authz(sizes: list[int], args) -> None:
+    from generate import write_authz
+
+    peer = shutil.which("cloudsplaining") if args.peer else None
+    if args.peer and peer is None:
+        print("\n(cloudsplaining is not installed: pip install '.[benchmarks]'; no peer figures)")
+    print(f"\n## check of the repository's policies with K generated roles (+ 44/78 K users) in "
+          f"its dev and staging accounts (median of {args.repeat})")
+    head = "| roles | users | agentpol wall | agentpol CPU | peak MiB |"
+    if peer:
+        head += " cloudsplaining wall | cloudsplaining CPU | ratio wall | ratio CPU |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    first = None
+    for k in sizes:
+        with tempfile.TemporaryDirectory() as d:
+            paths = write_authz(Path(d), ACCOUNTS, k, args.seed)
+            argv = [sys.executable, "-m", "agentpol", "check", str(POLICIES)]
+            for p in paths:
+                argv += ["--aws-authz", str(p)]
+            ours = _median([_child(argv) for _ in range(args.repeat)])
+            row = f"| {k:,} | {round(k * 44 / 78):,} | {ours[0]:.2f} | {ours[1]:.2f} | {ours[2]} |"
+            if peer:
+                theirs = _median([_peer(peer, paths, Path(d)) for _ in range(args.repeat)])
+                row += (f" {theirs[0]:.2f} | {theirs[1]:.2f} | {theirs[0] / ours[0]:.1f}x | "
+                        f"{theirs[1] / ours[1]:.1f}x |")
+            print(row, flush=True)
+            first = first or (k, ours)
+            last = (k, ours)
+    if first and last[0] != first[0]:
+        print(f"\ngrowth from {first[0]:,} to {last[0]:,} roles ({last[0] / first[0]:.0f}x): "
+              f"wall {last[1][0] / first[1][0]:.1f}x, CPU {last[1][1] / first[1][1]:.1f}x")
+
+
+def _peer(exe: str, paths: list[Path], workdir: Path) -> tuple[float, float, int, str]:
+    """`cloudsplaining scan` of every authz file, one after the other: summed."""
+    total = [0.0, 0.0, 0, ""]
+    for p in paths:
+        out = workdir / f"cs-{p.stem}"
+        out.mkdir(exist_ok=True)
+        wall, cpu, peak, _ = _child([exe, "scan", "--input-file", str(p), "--output", str(out),
+                                     "--skip-open-report"], ok=(0,))
+        total = [total[0] + wall, total[1] + cpu, max(total[2], peak), ""]
+    return tuple(total)  # type: ignore[return-value]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="N = 100, K = 780, once")
+    ap.add_argument("--peer", action="store_true", help="also run cloudsplaining scan")
+    ap.add_argument("--agents", type=int, nargs="*", default=[100, 1000, 5000])
+    ap.add_argument("--roles", type=int, nargs="*", default=[780, 1000, 7800, 10000])
+    ap.add_argument("--envs", type=int, default=3)
+    ap.add_argument("--resources", type=int, default=60)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--compile-once", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sys.path.insert(0, str(HERE))
+    if args.compile_once is not None:
+        compile_once(args.compile_once, args.envs, args.resources, args.seed)
+        return
+    if args.quick:
+        args.agents, args.roles, args.repeat = [100], [780], 1
+    print(f"# agentpol benchmarks (seed {args.seed}; {os.cpu_count()} CPUs; "
+          f"python {sys.version.split()[0]})")
+    if args.agents:
+        bench_compile(args.agents, args)
+    if args.roles:
+        bench_authz(args.roles, args)
+
+
+if __name__ == "__main__":
+    main()
