@@ -394,6 +394,20 @@ def unenforced_approval(ctx: Context) -> list[Finding]:
     return out
 
 
+def missing_vault_address(ctx: Context) -> list[Finding]:
+    """A `vault_path` grant in an env without `vault_address`: the allowlists cannot open Vault
+    for it, so applied as written they cut the agent off from the secrets it is granted."""
+    def check(p: Principal, g: Grant):
+        inst = ctx.model.instances.get(g.target.instance or "")
+        vault = inst.type == "vault_path" if inst is not None else g.target.kind == "vault"
+        if vault and g.effect == "allow" and not ctx.model.environments[p.env].vault_address:
+            return ("missing-vault-address",
+                    f"{p.key}: {g.access} on {g.target} needs Vault, but environment {p.env} "
+                    "has no vault_address: its allowlists cannot open Vault", None)
+        return None
+    return _per_statement(ctx, check)
+
+
 def missing_audit(ctx: Context) -> list[Finding]:
     return [finding("missing-audit", f"protected env `{e.name}` has no audit_log", e.span,
                     (Hop(f"env:{e.name}", e.name, e.span),))
@@ -489,5 +503,6 @@ RULES: Mapping[str, Callable[[Context], list[Finding]]] = {
     "test-failed": test_failed,
     "unused": unused,
     "unenforced-approval": unenforced_approval,
+    "missing-vault-address": missing_vault_address,
     "env-bridge": env_bridge,
 }
