@@ -433,7 +433,7 @@ class _Builder:
         return found
 
     def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
-        ordinals = set()
+        ordinals: set[int] = set()
         for service in acts.by_service:
             ordinals.update(self.instances_by_service.get(service, ()))
         if "sts" in acts.by_service:
