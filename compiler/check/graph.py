@@ -392,7 +392,7 @@ class _Builder:
             self.g.link(src, node, str(g.access), g.origin.span)
 
     def vault_raw(self, src: str, p: Principal, g: Grant) -> None:
-        self.vault_edges(src, g.target.raw, g)
+        self.vault_edges(src, g.target.raw or "", g)
 
     def vault_edges(self, src: str, pattern: str, g: Grant) -> None:
         """A Vault path glob (raw, or a pattern-identity `vault_path`) -> every `vault_path`

@@ -90,9 +90,9 @@ def rules(model: Model, p: Principal) -> dict[str, list[str]]:
                 granted[both] = set()
     written = {rule: set(caps) for rule, caps in granted.items()}
     for rule in granted:
-        for other, caps in written.items():
+        for other, theirs in written.items():
             if other != rule and _covers(other, rule):
-                granted[rule] |= caps
+                granted[rule] |= theirs
     for d in p.denies:
         path, caps = path_of(model, d.target), vault.capabilities(d.access.value, d.access.raw)
         if path is None or caps is None:
