@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from .out_readme import readme
 from .permissions import permissions
 from .model import Model, Principal
 
@@ -48,6 +49,7 @@ def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
     if env is not None:
         files = {p: t for p, t in files.items() if _env_of(p) in (env, None)}
     files["permissions.txt"] = permissions(model, env)
+    files["README.md"] = readme([*files, "manifest.json"])
     files["manifest.json"] = manifest(files, origin, model)
     return dict(sorted(files.items()))
 

@@ -135,17 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     _review_args(r)
     r.set_defaults(run=_report)
 
-    s = sub.add_parser("snapshot", help="collect what exists in AWS (boto3) for --aws-authz")
-    s.add_argument("provider", choices=("aws",))
-    s.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
-    s.set_defaults(run=_snapshot)
-
-    d = sub.add_parser("drift", help="compare deployed roles with the compiled ones "
-                                     "(exit 1 on drift)")
-    d.add_argument("out", type=Path, metavar="OUT", help="a compile output directory")
-    d.add_argument("--aws", action="store_true", help="read the account live through boto3")
+    from .live import commands as live
+    live.snapshot_parser(sub).set_defaults(run=live.run_snapshot)
+    d = live.drift_parser(sub)
     _authz_args(d)
-    d.set_defaults(run=_drift)
+    d.set_defaults(run=live.run_drift)
 
     kl = sub.add_parser("kill", help="the emergency stop of AGENT@ENV or a whole ENV, at every "
                                      "layer (files and a runbook)")
@@ -226,11 +220,10 @@ def _render(report, fmt: str, color: bool, policy_dir: Path | None = None) -> st
 
 
 def _run_check(model, files, authz_files, killed=()):
-    from .check import AuthzError
-    try:
-        return pipeline.check(model, files, authz_files, killed)
-    except AuthzError as exc:
-        raise pipeline.UsageError(str(exc)) from None
+    report = pipeline.check(model, files, authz_files, killed)  # bad authz: InputErrors
+    for w in report.warnings:
+        print(f"agentpol: warning: {w}", file=sys.stderr)
+    return report
 
 
 def _lock_checked(report, args, model):
@@ -401,49 +394,9 @@ def _report(args) -> int:
     return EXIT_OK
 
 
-def _snapshot(args) -> int:
-    from .live import snapshot
-    text = snapshot.dumps(_live(snapshot.collect))
-    artifacts.write_file(args.output, text)
-    print(f"agentpol: wrote {args.output}")
-    return EXIT_OK
-
-
-def _drift(args) -> int:
-    from .live import drift, snapshot
-    if args.aws == bool(args.aws_authz):
-        raise pipeline.UsageError("drift: give --aws or --aws-authz FILE (one of them)")
-    desired = {d.account: d for d in drift.compiled(args.out)}
-    if not desired:
-        raise pipeline.UsageError(f"{args.out}: no aws/*/main.tf.json (compile with aws first)")
-    if args.aws:
-        sources = [(_live(snapshot.caller_account), _live(snapshot.collect))]
-    else:
-        sources = [(drift.account_of(d), d) for d in map(_read_json, args.aws_authz)]
-    found, compared = [], 0
-    for account, details in sources:
-        if account not in desired:
-            raise pipeline.UsageError(f"account {account} belongs to no compiled environment")
-        found += drift.compare(desired[account], details)
-        compared += 1
-    for item in found:
-        print(item)
-    print(f"agentpol: {len(found)} drift(s) in {compared} account(s)")
-    return EXIT_FINDINGS if found else EXIT_OK
-
-
 def _suggest(args) -> int:
     from .suggest import cli as suggest_cli
     return suggest_cli.run(args, pipeline.load(args.dir, now=args.now), pipeline.today(args.now))
-
-
-def _live(call):
-    """Run one boto3 call; AWS's own errors (no credentials, access denied) exit 2."""
-    from botocore.exceptions import BotoCoreError, ClientError
-    try:
-        return call()
-    except (BotoCoreError, ClientError) as exc:
-        raise pipeline.UsageError(f"AWS: {exc}") from None
 
 
 def _read_json(path: Path) -> dict:

@@ -49,6 +49,7 @@ CODES: Mapping[str, str] = {
     "E028": "statement does not apply to this kind of target",
     "E029": "conflicting attributes or statements",
     "E030": "lock file is malformed",
+    "E040": "authz file is malformed",
     "E050": "file is not a gateway decision log or CloudTrail file",
 }
 

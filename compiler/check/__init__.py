@@ -29,6 +29,7 @@ class Report:
     triples: int  # (principal, action, resource) triples examined
     opaque_roles: int  # roles reachable but known only by name (no authz file)
     graph: Graph
+    warnings: tuple[str, ...] = ()  # what the authz files could not tell the proof
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -46,8 +47,9 @@ def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | A
     accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
         Path(a) for a in given if not isinstance(a, Account))
     graph = build(model, accounts)
+    warnings = _authz.warnings(model, accounts)
     ctx = Context(model, graph, files, tuple(quota))
     found = {f for rule in RULES.values() for f in rule(ctx)}
     found.update(_killed.bypasses(model, graph, killed))
     return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
-                  graph.opaque_roles(), graph)
+                  graph.opaque_roles(), graph, warnings)

@@ -32,8 +32,11 @@ RULES: Mapping[str, tuple[str, str]] = {
     "lock-tamper": (ERROR, "a lock entry opens its own review window early or pre-approves"),
     "unused": (WARNING, "a resource or profile nobody uses"),
     "unenforced-approval": (WARNING, "an approval on a call no gateway sees"),
+    "missing-vault-address": (WARNING, "a Vault grant in an env without vault_address"),
     "kill-bypass": (ERROR, "a killed principal can still act through a path its kill leaves "
                            "open"),
+    "env-bridge": (WARNING, "an imported role or user of a non-protected env reaches a "
+                            "protected env's credential; no agent reaches it today"),
 }
 
 #: A finding is a Diagnostic whose code is a rule id of RULES.

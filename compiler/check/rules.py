@@ -19,7 +19,7 @@ from agentpol.schema import RAW_KIND_TYPE
 
 from . import aws, expect
 from .findings import ERROR, WARNING, Finding, Hop, finding
-from .graph import Edge, Graph, instance_id, principal_id
+from .graph import Edge, Graph, Node, instance_id, principal_id
 
 
 @dataclass
@@ -30,21 +30,23 @@ class Context:
     quota: tuple[Finding, ...]  # what the driver found over its limits (agentpol.quota)
 
     @cached_property
-    def leaks(self) -> list[tuple[str, Principal, list[Edge], int]]:
+    def leaks(self) -> list[tuple[str, Node, list[Edge], int]]:
         return _leaks(self.model, self.graph)
 
 
 # --- path rules --------------------------------------------------------------------------
 
 
-def _leaks(model: Model, graph: Graph) -> list[tuple[str, Principal, list[Edge], int]]:
-    """(rule, principal, shortest path, how many more protected nodes the same statement
-    reaches), one per principal, first-hop statement and rule. A statement that reaches a
-    credential is reported as that and not also as access."""
+def _leaks(model: Model, graph: Graph) -> list[tuple[str, Node, list[Edge], int]]:
+    """(rule, principal node, shortest path, how many more protected nodes the same statement
+    reaches), one per principal (agent@env or an env's runtime), first-hop statement and rule.
+    A statement that reaches a credential is reported as that and not also as access."""
     out = []
-    for p in model.principals.values():
+    for start in graph.nodes.values():
+        if start.kind != "principal":
+            continue
         groups: dict = defaultdict(list)
-        for e in graph.out.get(principal_id(p.key), ()):
+        for e in graph.edges(start.id):
             groups[e.where].append(e)
         for first in groups.values():
             parents = graph.reach(first)
@@ -52,8 +54,7 @@ def _leaks(model: Model, graph: Graph) -> list[tuple[str, Principal, list[Edge],
                                                             "cross-env-access": []}
             for nid in parents:
                 n = graph.nodes[nid]
-                env = model.environments.get(n.env or "")
-                if env is None or not env.protected or n.env == p.env:
+                if not _foreign_protected(model, n, start.env):
                     continue
                 rule = "cross-env-credential" if n.credential else "cross-env-access"
                 vague = nid.startswith(("acct:", "roles:"))  # prefer a named node
@@ -61,27 +62,33 @@ def _leaks(model: Model, graph: Graph) -> list[tuple[str, Principal, list[Edge],
             for rule, found in hits.items():
                 if found and not (rule == "cross-env-access" and hits["cross-env-credential"]):
                     nid = min(found)[2]
-                    out.append((rule, p, graph.path(parents, nid), len(found) - 1))
+                    out.append((rule, start, graph.path(parents, nid), len(found) - 1))
     return out
 
 
-def _witness(graph: Graph, p: Principal, path: list[Edge]) -> tuple[Hop, ...]:
-    hops = [Hop(principal_id(p.key), p.key, p.span)]
+def _foreign_protected(model: Model, n: Node, own: str | None) -> bool:
+    """Whether node `n` belongs to a protected env other than `own`."""
+    env = model.environments.get(n.env or "")
+    return env is not None and env.protected and n.env != own
+
+
+def _witness(graph: Graph, start: Node, path: list[Edge]) -> tuple[Hop, ...]:
+    hops = [Hop(start.id, start.label, start.where)]
     hops += [Hop(e.dst, graph.nodes[e.dst].label, e.where, e.via) for e in path]
     return tuple(hops)
 
 
 def _path_findings(ctx: Context, rule: str, what: str) -> list[Finding]:
     out = []
-    for r, p, path, more in ctx.leaks:
+    for r, start, path, more in ctx.leaks:
         if r != rule:
             continue
         end = ctx.graph.nodes[path[-1].dst]
         extra = f" (and {more} more)" if more else ""
         hops = len(path)
-        out.append(finding(rule, f"{p.key} can reach {what} {end.label} of protected env "
+        out.append(finding(rule, f"{start.label} can reach {what} {end.label} of protected env "
                                  f"`{end.env}`{extra} in {hops} step{'s' * (hops > 1)}",
-                           path[0].where, _witness(ctx.graph, p, path)))
+                           path[0].where, _witness(ctx.graph, start, path)))
     return out
 
 
@@ -93,6 +100,34 @@ def cross_env_access(ctx: Context) -> list[Finding]:
     return _path_findings(ctx, "cross-env-access", "resource")
 
 
+def env_bridge(ctx: Context) -> list[Finding]:
+    """An imported role or user of a non-protected env's account that reaches a protected env's
+    credential while no principal reaches it: no agent uses the bridge today, one grant away."""
+    g = ctx.graph
+    starts = [n.id for n in g.nodes.values() if n.kind == "principal"]
+    used = set(g.reach(e for s in starts for e in g.edges(s)))
+    out = []
+    for n in g.nodes.values():
+        env = ctx.model.environments.get(n.env or "")
+        first = g.edges(n.id) if n.kind in ("role", "user") else []
+        if not first or n.id in used or env is None or env.protected:
+            continue
+        parents = g.reach(first)
+        found = sorted((len(g.path(parents, nid)), nid.startswith(("acct:", "roles:")), nid)
+                       for nid in parents if g.nodes[nid].credential and nid != n.id
+                       and _foreign_protected(ctx.model, g.nodes[nid], n.env))
+        if not found:
+            continue
+        path = g.path(parents, found[0][2])
+        end = g.nodes[path[-1].dst]
+        extra = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        out.append(finding("env-bridge",
+                           f"{n.kind} {n.label} of `{n.env}` reaches credential {end.label} of "
+                           f"protected env `{end.env}`{extra}; no agent reaches it today",
+                           path[0].where, _witness(g, n, path)))
+    return out
+
+
 # --- identities and credentials ---------------------------------------------------------
 
 
@@ -100,7 +135,8 @@ def shared_identity(ctx: Context) -> list[Finding]:
     by_identity = defaultdict(list)
     for inst in ctx.model.instances.values():
         if inst.env is not None and inst.type != "bedrock_model":
-            by_identity[inst.identity].append(inst)
+            for ident in inst.identities or (inst.identity,):  # one per region
+                by_identity[ident].append(inst)
     out = []
     for ident, insts in by_identity.items():
         if len({i.env for i in insts}) < 2:
@@ -115,29 +151,38 @@ def shared_identity(ctx: Context) -> list[Finding]:
 
 
 def shared_credential(ctx: Context) -> list[Finding]:
-    users: dict[str, dict[str, tuple[Principal, Grant]]] = defaultdict(dict)
+    """A credential used by a protected env and by another: used by any grant that reaches it
+    directly, by reference or by a raw pattern (an ARN, `sts:AssumeRole`, a Vault glob, a
+    pattern-identity resource). Instances of one identity are one credential (one key)."""
+    users: dict[tuple, dict[str, tuple[Principal, Edge]]] = defaultdict(dict)
+    names: dict[tuple, str] = {}
     for p in ctx.model.principals.values():
-        for g in p.grants:
-            inst = ctx.model.instances.get(g.target.instance or "")
-            if inst is not None and (inst.credential or inst.type == "iam_role"):
-                users[inst.key].setdefault(p.env, (p, g))
+        for e in ctx.graph.out.get(principal_id(p.key), ()):
+            node = ctx.graph.nodes[e.dst]
+            inst = ctx.model.instances.get(e.dst[2:]) if e.dst.startswith("i:") else None
+            if inst is None or not node.credential:
+                continue
+            key = inst.identity if inst.env is not None else (inst.key,)
+            names.setdefault(key, inst.key)
+            users[key].setdefault(p.env, (p, e))
     out = []
-    for key, by_env in sorted(users.items()):
+    for key, by_env in sorted(users.items(), key=lambda kv: names[kv[0]]):
         protected = [e for e in by_env if ctx.model.environments[e].protected]
         if not protected or len(by_env) < 2:
             continue
         home = protected[0]
-        for env, (p, g) in sorted(by_env.items()):
+        hp, he = by_env[home]
+        for env, (p, e) in sorted(by_env.items()):
             if env == home:
                 continue
-            hp, hg = by_env[home]
+            label = ctx.graph.nodes[e.dst].label
             out.append(finding(
                 "shared-credential",
-                f"{key} is used by protected env `{home}` ({hp.key}) and by `{env}` ({p.key}): "
-                "one credential must never serve two envs", g.origin.span,
+                f"{names[key]} is used by protected env `{home}` ({hp.key}) and by `{env}` "
+                f"({p.key}): one credential must never serve two envs", e.where,
                 (Hop(principal_id(p.key), p.key, p.span),
-                 Hop(instance_id(key), key, g.origin.span, str(g.access)),
-                 Hop(principal_id(hp.key), hp.key, hg.origin.span, f"also {hg.access}"))))
+                 Hop(e.dst, label, e.where, e.via),
+                 Hop(principal_id(hp.key), hp.key, he.where, f"also {he.via}"))))
     return out
 
 
@@ -349,6 +394,20 @@ def unenforced_approval(ctx: Context) -> list[Finding]:
     return out
 
 
+def missing_vault_address(ctx: Context) -> list[Finding]:
+    """A `vault_path` grant in an env without `vault_address`: the allowlists cannot open Vault
+    for it, so applied as written they cut the agent off from the secrets it is granted."""
+    def check(p: Principal, g: Grant):
+        inst = ctx.model.instances.get(g.target.instance or "")
+        vault = inst.type == "vault_path" if inst is not None else g.target.kind == "vault"
+        if vault and g.effect == "allow" and not ctx.model.environments[p.env].vault_address:
+            return ("missing-vault-address",
+                    f"{p.key}: {g.access} on {g.target} needs Vault, but environment {p.env} "
+                    "has no vault_address: its allowlists cannot open Vault", None)
+        return None
+    return _per_statement(ctx, check)
+
+
 def missing_audit(ctx: Context) -> list[Finding]:
     return [finding("missing-audit", f"protected env `{e.name}` has no audit_log", e.span,
                     (Hop(f"env:{e.name}", e.name, e.span),))
@@ -444,4 +503,6 @@ RULES: Mapping[str, Callable[[Context], list[Finding]]] = {
     "test-failed": test_failed,
     "unused": unused,
     "unenforced-approval": unenforced_approval,
+    "missing-vault-address": missing_vault_address,
+    "env-bridge": env_bridge,
 }

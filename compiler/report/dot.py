@@ -1,4 +1,5 @@
-"""The reachability graph as Graphviz DOT: one cluster per env, findings' witness paths in red.
+"""The reachability graph as Graphviz DOT: one cluster per env, findings' witness paths in red
+(an `env-bridge`, a warning: orange, from the imported role or user that bridges the envs).
 `svg` runs graphviz's `dot` when it is installed."""
 from __future__ import annotations
 
@@ -19,14 +20,17 @@ def _q(s: str) -> str:
 def render(report: Report) -> str:
     """Every node a principal can reach, and the edges between them."""
     g = report.graph
-    hot_nodes: set[str] = set()
-    hot_edges: set[tuple[str, str]] = set()
-    for f in report.findings:
+    hot_nodes: dict[str, str] = {}  # id -> colour: red on an error's path, orange on a bridge's
+    hot_edges: dict[tuple[str, str], str] = {}
+    for f in sorted(report.findings, key=lambda f: f.rule != "env-bridge"):  # red drawn last
+        colour = "orange" if f.rule == "env-bridge" else "red"
         ids = [h.node for h in f.witness]
-        hot_nodes.update(ids)
-        hot_edges.update(zip(ids, ids[1:]))
-    principals = [n.id for n in g.nodes.values() if n.kind == "principal"]
-    used = set(principals) | set(g.reach(e for p in principals for e in g.out.get(p, ())))
+        hot_nodes.update(dict.fromkeys(ids, colour))
+        hot_edges.update(dict.fromkeys(zip(ids, ids[1:]), colour))
+    # what principals reach, and what the imported roles and users that bridge envs reach
+    starts = [n.id for n in g.nodes.values() if n.kind == "principal"]
+    starts += [f.witness[0].node for f in report.findings if f.rule == "env-bridge"]
+    used = set(starts) | set(g.reach(e for p in starts for e in g.edges(p)))
     by_env: dict[str, list] = {}
     for node in sorted(g.nodes.values(), key=lambda n: n.id):
         if node.id in used:
@@ -42,7 +46,7 @@ def render(report: Report) -> str:
             if n.credential:
                 attrs.append("style=bold")
             if n.id in hot_nodes:
-                attrs.append("color=red")
+                attrs.append(f"color={hot_nodes[n.id]}")
             out.append(f"{indent}{_q(n.id)} [{' '.join(attrs)}];")
         if env:
             out.append("  }")
@@ -50,7 +54,7 @@ def render(report: Report) -> str:
         for e in g.edges(src) if src in used else ():
             attrs = [f"label={_q(e.via)}"]
             if (e.src, e.dst) in hot_edges:
-                attrs += ["color=red", "penwidth=2"]
+                attrs += [f"color={hot_edges[e.src, e.dst]}", "penwidth=2"]
             out.append(f"  {_q(e.src)} -> {_q(e.dst)} [{' '.join(attrs)}];")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -46,6 +46,10 @@ HELP: Mapping[str, tuple[str, str]] = {
     "unenforced-approval": ("5.0", "An approval on a call no gateway sees: the grant is live "
                             "without an approval. Route the call through the gateway or drop "
                             "the grant."),
+    "missing-vault-address": ("3.0", "A Vault grant in an environment without `vault_address`: "
+                              "the allowlists cannot open Vault, so applied as written they cut "
+                              "the agent off from the secrets it is granted. Set the env's "
+                              "`vault_address = \"host:port\"`."),
     "kill-bypass": ("8.5", "A principal stopped by `agentpol kill` can still act through a path "
                     "the kill cannot close (a credential it could read, another role's "
                     "session, a shared service account, the host's runtime role). Rotate the "

@@ -13,13 +13,13 @@ from typing import Iterable
 
 from agentpol.catalogue.kubernetes import KUBE_DNS, SELECTOR_LABEL
 
-from .destinations import Dest, Subject, by_port, split
-from .objects import dump, header, metadata
+from .destinations import Dest, Subject, Why, by_port, split
+from .objects import dump, header, metadata, opened
 
 FILE = "cilium.yaml"
 
 
-def policy(subject: Subject, dests: Iterable[Dest]) -> str:
+def policy(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> str:
     dests = tuple(dests)
     carried, _ = split(dests, FILE)  # Cilium expresses every kind: nothing is dropped
     egress: list[dict] = [_dns_rule()] if dests else [{"toEntities": ["none"]}]
@@ -41,7 +41,7 @@ def policy(subject: Subject, dests: Iterable[Dest]) -> str:
             "egress": egress,
         },
     }
-    return header(subject, "CiliumNetworkPolicy") + dump(doc)
+    return header(subject, "CiliumNetworkPolicy", opened(carried, why, dns=True)) + dump(doc)
 
 
 def _tcp(port: int) -> list:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from agentpol.model import DEST_KINDS as KINDS, Destination as Dest, Egress
+from agentpol.model import DEST_KINDS as KINDS, Destination as Dest
 
 #: Which destination kinds each emitted file can carry (DESIGN: "Each network format carries
 #: the destinations it can express"), this package's formats and the network target's sandbox
@@ -36,11 +36,6 @@ class Subject:
     principal: str
 
 
-def destinations(egress: Iterable[Egress]) -> tuple[Dest, ...]:
-    """Sorted, de-duplicated destinations of the given egress."""
-    return tuple(sorted({e.dest for e in egress}))
-
-
 def split(dests: Iterable[Dest], fmt: str) -> tuple[tuple[Dest, ...], tuple[Dest, ...]]:
     """(what `fmt` can express, what it cannot)."""
     kinds = EXPRESSES[fmt]
@@ -61,3 +56,27 @@ def by_port(dests: Iterable[Dest]) -> dict[int, tuple[Dest, ...]]:
 def listing(dests: Iterable[Dest]) -> str:
     """Destinations as one line of text, for comments and annotations."""
     return ", ".join(str(d) for d in dests)
+
+
+#: What needs each destination of an allowlist (`read dynamodb_table.tickets`,
+#: `egress "hooks.slack.com:443"`): the reasons the files mark each opened destination with.
+Why = Mapping[Dest, tuple[str, ...]]
+
+
+def merged(needs: Iterable[tuple[Dest, str]]) -> dict[Dest, tuple[str, ...]]:
+    """Destinations (sorted, each once) with every reason given for them (sorted, each once, so
+    that moving a statement changes no file)."""
+    out: dict[Dest, set[str]] = {}
+    for d, reason in needs:
+        out.setdefault(d, set()).add(reason)
+    return {d: tuple(sorted(out[d])) for d in sorted(out)}
+
+
+def reasons(d: Dest, why: Why | None) -> str:
+    """Why a destination is open, for a comment: `read dynamodb_table.tickets; egress api.x`."""
+    return "; ".join((why or {}).get(d, ())) or "declared egress"
+
+
+def opened_lines(dests: Iterable[Dest], why: Why | None) -> list[str]:
+    """One comment line per destination with what needs it (`host:port  <- reasons`)."""
+    return [f"  {d}  <- {reasons(d, why)}" for d in dests]

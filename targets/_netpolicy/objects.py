@@ -12,15 +12,27 @@ import yaml
 
 from agentpol.catalogue.kubernetes import dns_label
 
-from .destinations import Subject
+from .destinations import Dest, Subject, Why, opened_lines
 
 NOT_EXPRESSIBLE_ANNOTATION = "agentpol/not-expressible"
+
+#: Where a subject's egress proxy listens (squid's default `http_port`).
+PROXY_PORT = 3128
+
+#: The comment line for the DNS rule of the cluster formats.
+DNS_LINE = "  kube-system/kube-dns:53 (UDP, TCP)  <- DNS, so that the names here resolve"
 
 
 def object_name(subject: Subject) -> str:
     """The name of `subject`'s policy objects: a DNS-1123 name that no other subject of the
     namespace gets (`Bot` and `bot` differ: a name that is not already a label carries a hash)."""
     return "agentpol-" + dns_label(subject.name)
+
+
+def proxy_label(subject: Subject) -> str:
+    """The `app.kubernetes.io/name` of the pods running `subject`'s egress proxy (squid.conf):
+    a label value, so at most 63 characters."""
+    return ("agentpol-proxy-" + dns_label(subject.name))[:63].rstrip("-")
 
 
 def metadata(subject: Subject, annotations: dict[str, str]) -> dict:
@@ -30,6 +42,15 @@ def metadata(subject: Subject, annotations: dict[str, str]) -> dict:
     meta["labels"] = {"app.kubernetes.io/managed-by": "agentpol"}
     meta["annotations"] = {"agentpol/principal": subject.principal, **annotations}
     return meta
+
+
+def opened(dests: Iterable[Dest], why: Why | None, dns: bool) -> list[str]:
+    """The header lines that list what a file opens, each with what needs it."""
+    dests = list(dests)
+    if not dests:
+        return []
+    return ["Opens (each with the statement or grant that needs it):",
+            *([DNS_LINE] if dns else []), *opened_lines(dests, why)]
 
 
 def header(subject: Subject, what: str, notes: Iterable[str] = ()) -> str:

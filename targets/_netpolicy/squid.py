@@ -13,13 +13,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable
 
-from .destinations import Dest, Subject, by_port
-from .objects import header, object_name
+from .destinations import Dest, Subject, Why, by_port
+from .objects import header, object_name, opened
 
 FILE = "squid.conf"
 
 
-def fragment(subject: Subject, dests: Iterable[Dest]) -> str:
+def fragment(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> str:
     prefix = object_name(subject)
     acls, rules = [], []
     for port, group in by_port(dests).items():
@@ -37,6 +37,7 @@ def fragment(subject: Subject, dests: Iterable[Dest]) -> str:
              "it after that proxy's http_port."]
     if any(d.kind == "wildcard" for d in dests):
         notes.append("A `.x` entry (from `*.x`) also matches `x`: dstdomain cannot exclude it.")
+    notes += opened(dests, why, dns=False)
     lines = acls + rules + ["http_access deny all"]
     return header(subject, "squid.conf fragment", notes) + "\n".join(lines) + "\n"
 

@@ -22,10 +22,11 @@ def files(model: Model, env: Environment) -> dict[str, str]:
             subject = Subject(name=f"mcp-{inst.name}", namespace=env.k8s_namespace,
                               selector=inst.name, principal=_who(inst, env))
             upstreams = tuple(sorted(set(inst.upstreams)))
+            why = {d: (f"upstream of {inst.ref}",) for d in upstreams}
             base = f"network/{env.name}/mcp-{inst.name}/"
-            out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams)
-            out[base + cilium.FILE] = cilium.policy(subject, upstreams)
-            out[base + squid.FILE] = squid.fragment(subject, upstreams)
+            out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams, why)
+            out[base + cilium.FILE] = cilium.policy(subject, upstreams, why)
+            out[base + squid.FILE] = squid.fragment(subject, upstreams, why)
     return out
 
 

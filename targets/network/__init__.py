@@ -2,8 +2,9 @@
 
 For every principal (a shadow one, or one with nothing live, gets files that deny everything):
 `network/E/A/networkpolicy.yaml`, `cilium.yaml`, `squid.conf`, `sandbox-runtime.json`,
-`claude-settings.json`, built from `live_egress()` (declared egress plus the hosts of the apis
-and mcp_servers it calls). The three cluster formats are built by `agentpol.targets._netpolicy`
+`claude-settings.json`, built from `allowlist()`: live egress (declared, plus the hosts of the
+apis and mcp_servers it calls) and the provider endpoints its live grants need, each with what
+needs it. The three cluster formats are built by `agentpol.targets._netpolicy`
 (shared with the audit target, which locks MCP servers' pods); the two sandbox formats, which
 run the agent itself, are built here. Every builder takes a `Subject` and destinations, not a
 Principal.
@@ -11,10 +12,11 @@ Principal.
 from __future__ import annotations
 
 from agentpol.targets._netpolicy import cilium, kubernetes, squid
-from agentpol.targets._netpolicy.destinations import Subject, destinations
+from agentpol.targets._netpolicy.destinations import Subject
 from agentpol.model import Model, Principal
 
 from . import claude, sandbox
+from .allowlist import allowlist
 from .denied import denied_for
 
 
@@ -33,13 +35,14 @@ def subject_of(model: Model, p: Principal) -> Subject:
 
 def principal_files(model: Model, p: Principal) -> dict[str, str]:
     subject = subject_of(model, p)
-    dests = destinations(p.live_egress())
+    why = allowlist(model, p)
+    dests = tuple(why)
     denied = denied_for(model, p.env)
     base = f"network/{p.env}/{p.agent}/"
     return {
-        base + kubernetes.FILE: kubernetes.networkpolicy(subject, dests),
-        base + cilium.FILE: cilium.policy(subject, dests),
-        base + squid.FILE: squid.fragment(subject, dests),
-        base + sandbox.FILE: sandbox.settings(subject, dests, denied),
-        base + claude.FILE: claude.settings(subject, dests, denied),
+        base + kubernetes.FILE: kubernetes.networkpolicy(subject, dests, why),
+        base + cilium.FILE: cilium.policy(subject, dests, why),
+        base + squid.FILE: squid.fragment(subject, dests, why),
+        base + sandbox.FILE: sandbox.settings(subject, dests, denied, why),
+        base + claude.FILE: claude.settings(subject, dests, denied, why),
     }

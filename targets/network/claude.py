@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from agentpol.targets._netpolicy.destinations import Dest, Subject, split
+from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, split
 
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied
@@ -22,10 +22,11 @@ from .sandbox import note
 FILE = "claude-settings.json"
 
 
-def settings(subject: Subject, dests: Iterable[Dest], denied: Denied) -> str:
+def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
+             why: Why | None = None) -> str:
     carried, dropped = split(dests, FILE)
     hosts = sorted({d.host for d in carried})
-    annotation = note(subject, dropped, "Claude Code settings name hosts only; networkpolicy.yaml, "
+    annotation = note(subject, carried, dropped, why, "Claude Code settings name hosts only; networkpolicy.yaml, "
                                         "cilium.yaml and squid.conf enforce addresses")
     annotation["ports"] = ("not expressible here: each allowed name is reachable on any port; "
                            "cilium.yaml, squid.conf and sandbox-runtime.json enforce the port")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from agentpol.targets._netpolicy.destinations import Dest, Subject, split
+from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, reasons, split
 
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied
@@ -23,7 +23,8 @@ from .denied import Denied
 FILE = "sandbox-runtime.json"
 
 
-def settings(subject: Subject, dests: Iterable[Dest], denied: Denied) -> str:
+def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
+             why: Why | None = None) -> str:
     carried, dropped = split(dests, FILE)
     network: dict = {
         "allowedDomains": [str(d) for d in carried],
@@ -37,7 +38,7 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied) -> str:
     if denied.cidrs:
         network["deniedResolvedAddresses"] = list(denied.cidrs)
     doc = {
-        "//": note(subject, dropped, "sandbox-runtime has no address ranges; networkpolicy.yaml, "
+        "//": note(subject, carried, dropped, why, "sandbox-runtime has no address ranges; networkpolicy.yaml, "
                                      "cilium.yaml and squid.conf enforce them"),
         "network": network,
         "filesystem": {
@@ -49,9 +50,12 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def note(subject: Subject, dropped: tuple[Dest, ...], why: str) -> dict:
-    """The annotation a JSON file carries in place of a comment."""
+def note(subject: Subject, dests: tuple[Dest, ...], dropped: tuple[Dest, ...], needs: Why | None,
+         why: str) -> dict:
+    """The annotation a JSON file carries in place of a comment: what it opens and what needs
+    each destination, and what it cannot express."""
     out = {"generated": f"agentpol egress allowlist for {subject.principal}; do not edit",
+           "opened": {str(d): reasons(d, needs) for d in dests},
            "not_expressible": [str(d) for d in dropped]}
     if dropped:
         out["why"] = why

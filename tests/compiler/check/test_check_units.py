@@ -93,7 +93,7 @@ def test_an_account_root_is_trusted_in_any_partition(root, admitted):
     ({"nothing": []}, "get-account-authorization-details"),
     ({"RoleDetailList": [ROLE, {**ROLE, "Arn": "arn:aws:iam::444444444444:role/r"}]},
      "one account"),
-    ({"RoleDetailList": [{"RoleName": "x"}]}, "malformed"),
+    ({"RoleDetailList": [{"RoleName": "x"}]}, "not the ARN of role x"),
 ])
 def test_authz_rejects(tmp_path, doc, problem):
     with pytest.raises(AuthzError, match=problem):
@@ -165,3 +165,21 @@ agent bot {
     found = [f for f in check(model_from(src)).findings if f.rule == "unenforced-approval"]
     assert [(f.severity, f.location.line, f.witness[-1].label) for f in found] == [
         ("warning", 10, "sqs_queue.q@staging")]
+
+
+def test_a_vault_grant_without_vault_address_is_a_warning():
+    """The allowlists cannot open Vault without the env's address; with it, no warning."""
+    src = '''
+resource vault_path creds { path = "secret/data/{env}/x" }
+agent bot {
+  owner = "o@acme.com"
+  in staging { allow read on vault_path.creds }
+}
+'''
+    found = [f for f in check(model_from(src)).findings if f.rule == "missing-vault-address"]
+    assert [(f.severity, f.location.line) for f in found] == [("warning", 5)]
+    with_address = src.replace("agent bot", 'environment qa { aws_account = "444444444444", '
+                               'vault_address = "v.qa:8200" }\n'
+                               "agent bot").replace("in staging", "in qa")
+    assert not [f for f in check(model_from(with_address)).findings
+                if f.rule == "missing-vault-address"]

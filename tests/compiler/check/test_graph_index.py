@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from agentpol.catalogue import iam
 from agentpol.check import aws, graph
-from agentpol.check.authz import Account, Identity, listed, statements, trust_admits
+from agentpol.check.authz import Account, Identity, Policy, listed, statements, trust_admits
 from agentpol.check.graph import Node, _Builder, build, instance_id
 from agentpol.globs import arn_fields, globs_meet
 from agentpol.model import IamStatement
@@ -82,7 +82,9 @@ def _account(draw, account):
             docs = [{"Statement": draw(st.lists(_statement(account), max_size=2))}]
             docs += [d for d in shared if draw(st.booleans())]  # managed policies are shared
             arn = f"arn:aws:iam::{account}:{kind}/{name}"
-            identities.append(Identity(kind, arn, name, account, tuple(docs),
+            policies = tuple(Policy(f"p{i}", d, f"{account}.json:{name} (policy p{i})")
+                             for i, d in enumerate(docs))
+            identities.append(Identity(kind, arn, name, account, policies,
                                        draw(_trust(account)) if kind == "role" else None,
                                        f"{account}.json:{name}"))
     return Account(account, f"{account}.json", tuple(identities))
@@ -100,7 +102,7 @@ def _model():
 class _BruteForce(_Builder):
     """Every statement against every instance and identity, linked one edge at a time."""
 
-    def policy_edges(self, src, ident, doc):
+    def policy_edges(self, src, ident, doc, where):
         caller = (ident.arn, ident.account)
         for s in statements(doc):
             if s.get("Effect") != "Allow":
@@ -114,9 +116,10 @@ class _BruteForce(_Builder):
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, ident.source)
+            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, where,
+                           imported=True)
 
-    def iam_edges(self, src, caller, grants, via, where):
+    def iam_edges(self, src, caller, grants, via, where, imported=False):
         for ig in grants:
             if not ig.actions:
                 continue
@@ -126,7 +129,7 @@ class _BruteForce(_Builder):
             for res in ig.resources:
                 self._instances(src, caller, by_service, res, via, where)
                 self._identities(src, caller, by_service, res, via, where)
-                self._accounts(src, caller, ig.actions, res, via, where)
+                self._accounts(src, caller, ig.actions, res, via, where, imported)
 
     def _admits(self, ident, caller, acts):
         return bool((acts & aws.ASSUME and trust_admits(ident.trust, *caller))
@@ -159,22 +162,25 @@ class _BruteForce(_Builder):
             elif ident.kind == "user" and acts & aws.USER_KEYS:
                 self.g.link(src, node, via, where)
 
-    def _accounts(self, src, caller, actions, res, via, where):
+    def _accounts(self, src, caller, actions, res, via, where, imported):
         _, _, service, _, account, resource = arn_fields(res)
         scoped = [a for a in actions if graph._service_meets(service, a)
                   and iam.supports_resource_scoping(a)]
         if not scoped:
             return
-        roles = [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS]
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
             known.add(account)
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
+            here = [a for a in scoped if aws.names_in_account(a, res, acct)]
+            roles = [a for a in here if a.lower() in aws.ASSUME | aws.PASS]
+            if imported and acct in self.accounts:  # its authz file lists every role
+                here = [a for a in here if a not in roles]
             env = self.account_env.get(acct)
-            if acct != caller[1] and env is not None:
-                cred = any(aws.credential_action(a) for a in scoped)
+            if here and acct != caller[1] and env is not None:
+                cred = any(aws.credential_action(a) for a in here)
                 node = self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,

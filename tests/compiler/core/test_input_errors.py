@@ -48,6 +48,9 @@ CASES = [
     ("bad-region", 'environment qa { regions = ["mars-1"] }', "E017", 1, 29),
     ("no-region", 'environment qa { aws_account = "444444444444", regions = [] }', "E017", 1, 58),
     ("bad-domain", 'environment qa { domains = ["bad domain"] }', "E017", 1, 29),
+    ("vault-address-no-port", 'environment qa { vault_address = "vault.qa" }', "E017", 1, 34),
+    ("vault-address-url", 'environment qa { vault_address = "https://vault.qa:8200" }', "E017",
+     1, 34),
     ("bad-provider", 'resource api x { provider = acme, key_name = "k" }', "E017", 1, 29),
     ("budget-three-decimals", 'resource api o { provider = openai, key_name = "k-{env}" }\n' + A
      + "  in staging { budget api.o 1.005 usd per day } }", "E017", 4, 29),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -19,10 +20,13 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def moto_server():
     port = _free_port()
+    # AWS's managed policies (AdministratorAccess, ...) exist, as in a real account
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while True:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
                 break

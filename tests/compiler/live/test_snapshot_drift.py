@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import boto3
 import pytest
 
 from agentpol.cli import main
 from helpers import policy_dir
+from deploy import apply, reset
 from moto_server import aws_env, moto_server
 
 MOTO_ACCOUNT = "123456789012"  # the account moto answers as
@@ -41,44 +41,9 @@ def compiled(tmp_path, monkeypatch, endpoint):
     out = tmp_path / "out"
     with policy_dir(ENVS + AGENT, with_envs=False) as d:
         assert main(["compile", str(d), "-o", str(out), "--target", "aws"]) == 0
-    _reset(boto3.client("iam"))
-    _apply(out / "aws" / "staging" / "main.tf.json", boto3.client("iam"))
+    reset(boto3.client("iam"))
+    apply(out / "aws" / "staging" / "main.tf.json", boto3.client("iam"))
     return out
-
-
-def _reset(iam) -> None:
-    """Empty the account between tests (the server lives for the module)."""
-    for role in iam.list_roles()["Roles"]:
-        name = role["RoleName"]
-        for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=name, PolicyArn=p["PolicyArn"])
-        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=name, PolicyName=p)
-        iam.delete_role(RoleName=name)
-    for p in iam.list_policies(Scope="Local")["Policies"]:
-        for v in iam.list_policy_versions(PolicyArn=p["Arn"])["Versions"]:
-            if not v["IsDefaultVersion"]:
-                iam.delete_policy_version(PolicyArn=p["Arn"], VersionId=v["VersionId"])
-        iam.delete_policy(PolicyArn=p["Arn"])
-
-
-def _apply(tf: Path, iam) -> None:
-    """What `terraform apply` of main.tf.json does, through boto3 (no provider download)."""
-    res = json.loads(tf.read_text())["resource"]
-    unescape = lambda s: s.replace("$${", "${").replace("%%{", "%{")
-    arns = {key: iam.create_policy(PolicyName=p["name"],
-                                   PolicyDocument=unescape(p["policy"]))["Policy"]["Arn"]
-            for key, p in res["aws_iam_policy"].items()}
-    keys = {}
-    for key, r in res["aws_iam_role"].items():
-        iam.create_role(RoleName=r["name"], AssumeRolePolicyDocument=unescape(r["assume_role_policy"]),
-                        MaxSessionDuration=r["max_session_duration"],
-                        PermissionsBoundary=arns["boundary"])
-        keys[key] = r["name"]
-    for a in res["aws_iam_role_policy_attachment"].values():
-        role_key = a["role"].strip("${}").split(".")[1]
-        policy_key = a["policy_arn"].strip("${}").split(".")[1]
-        iam.attach_role_policy(RoleName=keys[role_key], PolicyArn=arns[policy_key])
 
 
 def test_applied_roles_show_no_drift_live_or_from_a_snapshot(compiled, tmp_path, capsys):
@@ -106,12 +71,13 @@ def test_changes_made_outside_the_review_are_drift(compiled, capsys):
     assert main(["drift", str(compiled), "--aws"]) == 1
     out = capsys.readouterr().out
     assert "staging agentpol-bot: unexpected inline policy hotfix" in out
-    assert "staging agentpol-bot: policy agentpol-bot-identity differs from the compiled one" in out
+    assert ("staging agentpol-bot: policy agentpol-bot-identity (version v2 in use) differs "
+            "from the compiled one: adds Allow dynamodb:* on") in out
     assert "staging agentpol-ghost: role exists but is no longer compiled" in out
 
 
 def test_missing_role_is_drift(compiled, capsys):
-    _reset(boto3.client("iam"))
+    reset(boto3.client("iam"))
     assert main(["drift", str(compiled), "--aws"]) == 1
     assert "staging agentpol-bot: role missing" in capsys.readouterr().out
 

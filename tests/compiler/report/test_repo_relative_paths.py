@@ -69,3 +69,19 @@ def test_every_rule_has_help_and_a_security_severity(tmp_path, capsys):
         assert rule["help"]["text"] and rule["help"]["markdown"]
         assert 0.0 <= float(rule["properties"]["security-severity"]) <= 10.0
     capsys.readouterr()
+
+
+def test_input_errors_are_repository_relative_too(tmp_path, monkeypatch, capsys):
+    repo = _repo(tmp_path)
+    agents = repo / "infra" / "policies" / "agents.agentpol"
+    agents.write_text(agents.read_text() + "agent x { in nowhere { allow read on s3_bucket.b } }\n")
+    monkeypatch.chdir(repo)
+    assert main(["check", "infra/policies", "--format", "sarif"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert validate_sarif(doc) == []
+    locs = [r["locations"][0]["physicalLocation"]["artifactLocation"]
+            for r in doc["runs"][0]["results"]]
+    assert locs and all(loc == {"uri": "infra/policies/agents.agentpol",
+                                "uriBaseId": "%SRCROOT%"} for loc in locs)
+    assert main(["check", "infra/policies", "--format", "github"]) == 2
+    assert "::error file=infra/policies/agents.agentpol,line=" in capsys.readouterr().out

@@ -4,13 +4,12 @@ server's upstream allowlist, as the audit target writes it)."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import yaml
 
 from agentpol.targets._netpolicy import cilium, kubernetes, objects, squid
 from agentpol.targets._netpolicy.destinations import (EXPRESSES, KINDS, Dest, Subject,
-                                                       destinations, split)
+                                                       merged, split)
 
 MCP = Subject(name="mcp-jira", namespace="agents-prod", selector="jira",
               principal="mcp_server.jira@prod")
@@ -41,9 +40,11 @@ def test_destination_text():
 def test_destinations_normalised_and_deduplicated():
     assert Dest.parse("API.Example.com:443") == Dest("domain", "api.example.com", 443)
     assert Dest.parse("[2001:0db8::0001]:443") == Dest("ip", "2001:db8::1", 443)
-    egress = [SimpleNamespace(dest=Dest.parse(text))
-              for text in ("B.com:443", "b.com:443", "10.0.0.0/8:22")]
-    assert destinations(egress) == (Dest("cidr", "10.0.0.0/8", 22), Dest("domain", "b.com", 443))
+    b, net = Dest.parse("b.com:443"), Dest.parse("10.0.0.0/8:22")
+    got = merged([(Dest.parse("B.com:443"), "read x"), (b, "egress a"), (b, "read x"),
+                  (net, "egress c")])
+    assert got == {net: ("egress c",), b: ("egress a", "read x")}
+    assert list(got) == [net, b]
 
 
 def test_builders_serve_other_pods():
@@ -96,5 +97,31 @@ def test_squid_drops_entries_a_wider_one_covers():
 def test_networkpolicy_lists_what_it_cannot_express():
     dests = (Dest("cidr", "10.0.0.0/8", 443), Dest("domain", "a.com", 443))
     np = kubernetes.networkpolicy(MCP, dests)
-    assert "#   a.com:443\n" in np
+    assert "#   a.com:443  <- declared egress\n" in np
     assert yaml.safe_load(np)["metadata"]["annotations"]["agentpol/not-expressible"] == "a.com:443"
+
+
+def test_networkpolicy_opens_the_egress_proxy_only_for_names():
+    """Names reach the pods through their proxy (squid.conf): the policy opens it by label."""
+    proxy_rule = {"to": [{"podSelector": {"matchLabels": {
+        "app.kubernetes.io/name": "agentpol-proxy-mcp-jira"}}}],
+        "ports": [{"protocol": "TCP", "port": 3128}]}
+    named = yaml.safe_load(kubernetes.networkpolicy(MCP, UPSTREAM))
+    assert proxy_rule in named["spec"]["egress"]
+    assert named["metadata"]["annotations"]["agentpol/egress-proxy"] == \
+        "app.kubernetes.io/name=agentpol-proxy-mcp-jira:3128"
+    addresses = yaml.safe_load(kubernetes.networkpolicy(MCP, (Dest("ip", "10.1.2.3", 443),)))
+    assert proxy_rule not in addresses["spec"]["egress"]
+    assert "agentpol/egress-proxy" not in addresses["metadata"]["annotations"]
+
+
+def test_every_opened_destination_is_marked_with_what_needs_it():
+    why = {Dest("domain", "api.github.com", 443): ("read github_repo.web",),
+           Dest("ip", "10.1.2.3", 5432): ("egress host.db",)}
+    dests = tuple(why)
+    for text in (kubernetes.networkpolicy(MCP, dests, why), cilium.policy(MCP, dests, why),
+                 squid.fragment(MCP, dests, why)):
+        assert "#   api.github.com:443  <- read github_repo.web\n" in text
+        assert "#   10.1.2.3:5432  <- egress host.db\n" in text
+    for text in (kubernetes.networkpolicy(MCP, dests, why), cilium.policy(MCP, dests, why)):
+        assert "#   kube-system/kube-dns:53 (UDP, TCP)  <- DNS" in text

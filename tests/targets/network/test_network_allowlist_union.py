@@ -1,6 +1,7 @@
 """What the files allow, read back from the files themselves, is exactly what each principal
-declared (its egress plus the hosts of the apis and mcp_servers it calls): nothing more, and
-what a format cannot carry is listed in that file."""
+needs: its egress, the hosts of the apis and mcp_servers it calls, and the provider endpoints
+its grants need (STS and each AWS service in each of the env's regions, GitHub's API and git
+host, the env's Vault). Nothing more, and what a format cannot carry is listed in that file."""
 from __future__ import annotations
 
 import pytest
@@ -10,16 +11,40 @@ from helpers import model_from
 from network_fixture import SOURCE
 import network_readback as read
 
+
+def _aws(regions, *services, buckets=()):
+    """AWS endpoints written out: STS (regional and global), each service, S3 in both forms."""
+    out = {"sts.amazonaws.com:443"}
+    for r in regions:
+        out |= {f"sts.{r}.amazonaws.com:443"} | {f"{s}.{r}.amazonaws.com:443" for s in services}
+        if buckets:
+            out |= {f"s3.{r}.amazonaws.com:443"} | {f"{b}.s3.{r}.amazonaws.com:443" for b in buckets}
+    return out
+
+
+GITHUB = {"api.github.com:443", "github.com:443"}
+SUPPORT_SERVICES = ("bedrock-runtime", "dynamodb", "logs", "secretsmanager", "sqs")
+
 #: acme's live allowlists, written out by hand (refund-agent@prod runs in shadow mode).
 ACME = {
-    "support-bot@dev": {"api.openai.com:443", "jira-mcp.dev.acme.internal:443"},
-    "support-bot@staging": {"api.openai.com:443", "jira-mcp.staging.acme.internal:443"},
-    "support-bot@prod": {"api.openai.com:443", "jira-mcp.prod.acme.internal:443"},
-    "refund-agent@staging": {"api.stripe.com:443", "payments.staging.acme.internal:443"},
+    "support-bot@dev": {"api.openai.com:443", "jira-mcp.dev.acme.internal:443"} | _aws(
+        ["us-east-1"], *SUPPORT_SERVICES, buckets=("acme-exports-dev", "acme-public-docs")),
+    "support-bot@staging": {"api.openai.com:443", "jira-mcp.staging.acme.internal:443"} | _aws(
+        ["us-east-1"], *SUPPORT_SERVICES, buckets=("acme-exports-staging", "acme-public-docs")),
+    "support-bot@prod": {"api.openai.com:443", "jira-mcp.prod.acme.internal:443"} | _aws(
+        ["us-east-1", "eu-west-1"], *SUPPORT_SERVICES,
+        buckets=("acme-exports-prod", "acme-public-docs")),
+    "refund-agent@staging": {"api.stripe.com:443", "payments.staging.acme.internal:443"}
+    | _aws(["us-east-1"], "sqs"),
     "refund-agent@prod": set(),
-    "code-agent@dev": {"api.anthropic.com:443", "github.com:443"},
-    "code-agent@staging": {"api.anthropic.com:443", "github.com:443"},
+    "code-agent@dev": {"api.anthropic.com:443", "vault.dev.acme.internal:8200"} | GITHUB
+    | _aws(["us-east-1"], "kms", "ssm"),
+    "code-agent@staging": {"api.anthropic.com:443", "vault.staging.acme.internal:8200"} | GITHUB
+    | _aws(["us-east-1"], "kms", "ssm"),
 }
+
+#: The fixture's provider endpoints (idle@staging writes to a log group).
+FIXTURE_ENDPOINTS = {"idle@staging": _aws(["us-east-1"], "logs")}
 
 CRAWLER_STAGING = {
     "*.example.com:443", "api.example.com:443", "*.a.example.com:443", "example.com:8443",
@@ -37,10 +62,9 @@ def _host(dest: str) -> str:
     return dest.rsplit(":", 1)[0]
 
 
-def allowed_by_each(files, p) -> dict[str, set[str]]:
+def allowed_by_each(files, p, want: set[str]) -> dict[str, set[str]]:
     """Per format, the destinations it allows; checks on the way that each lists the rest."""
     base = f"network/{p.env}/{p.agent}/"
-    want = read.declared(p)
     out = {}
     allowed, listed = read.networkpolicy(files[base + "networkpolicy.yaml"])
     assert allowed | listed == want and not allowed & listed
@@ -65,22 +89,22 @@ def allowed_by_each(files, p) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("key", sorted(ACME))
-def test_acme_allowlists_are_the_declared_egress(acme_model, key):
+def test_acme_allowlists_are_egress_and_grant_endpoints(acme_model, key):
     p = acme_model.principals[key]
-    assert read.declared(p) == ACME[key]
-    per_format = allowed_by_each(emit(acme_model), p)
+    per_format = allowed_by_each(emit(acme_model), p, ACME[key])
     assert set().union(*per_format.values()) == ACME[key]
 
 
-def test_fixture_allowlists_are_the_declared_egress():
+def test_fixture_allowlists_are_egress_and_grant_endpoints():
     model = model_from(SOURCE)
     files = emit(model)
     assert read.declared(model.principals["crawler@staging"]) == CRAWLER_STAGING
     for p in model.principals.values():
-        per_format = allowed_by_each(files, p)
+        want = read.declared(p) | FIXTURE_ENDPOINTS.get(p.key, set())
+        per_format = allowed_by_each(files, p, want)
         union = set().union(*per_format.values())
-        assert union == read.declared(p), p.key
-        assert all(any(read.covers(e, d) for e in union) for d in read.declared(p))
+        assert union == want, p.key
+        assert all(any(read.covers(e, d) for e in union) for d in want)
 
 
 def test_wildcards_ports_and_ranges_in_every_format_that_has_them():

@@ -147,7 +147,7 @@ def test_dns_allowed_exactly_when_something_is(files):
 
 def test_no_egress_denies_everything(fixture_model):
     files = emit(fixture_model)
-    for agent in ("idle", "dreamer"):  # nothing declared; declared but shadow
+    for agent in ("dreamer",):  # declared, but shadow
         base = f"network/staging/{agent}/"
         assert _doc(files, base + "networkpolicy.yaml")["spec"]["egress"] == []
         assert _doc(files, base + "cilium.yaml")["spec"]["egress"] == [{"toEntities": ["none"]}]
@@ -165,8 +165,10 @@ def test_shadow_principal_previewed_under_shadow(acme_model):
     live = json.loads(out["network/prod/refund-agent/sandbox-runtime.json"])
     preview = json.loads(out["shadow/network/prod/refund-agent/sandbox-runtime.json"])
     assert live["network"]["allowedDomains"] == []
-    assert preview["network"]["allowedDomains"] == ["api.stripe.com:443",
-                                                   "payments.acme.com:443"]
+    assert preview["network"]["allowedDomains"] == [
+        "api.stripe.com:443", "payments.acme.com:443", "sqs.eu-west-1.amazonaws.com:443",
+        "sqs.us-east-1.amazonaws.com:443", "sts.amazonaws.com:443",
+        "sts.eu-west-1.amazonaws.com:443", "sts.us-east-1.amazonaws.com:443"]
 
 
 def test_pods_selected_by_service_account(fixture_model):
