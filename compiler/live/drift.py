@@ -19,7 +19,7 @@ from typing import Iterator, Mapping
 from agentpol.catalogue.aws_roles import PREFIX
 from agentpol.check.authz import Account, Identity, listed, statements
 
-_PIN = re.compile(r'account_id\s*==\s*"(\d{12})"')
+_PIN = re.compile(r'account_id\s*==\s*\\?"(\d{12})')
 _SHOWN = 4  # changed statements named in one message
 
 
