@@ -167,9 +167,12 @@ class _Expander:
         out = []
         e = self.program.environments[env]
         for r in refs:
-            if isinstance(r, Raw):
-                raw = expand_template(self, r.value, r.span, e, e.aws_account, e.region)
-                out.append(Target(r.span, raw=raw, kind=schema.raw_kind(raw)))
+            if isinstance(r, Raw):  # `{region}`: one target in each region of the env
+                regions = e.regions if "{region}" in r.value else e.regions[:1]
+                for i, region in enumerate(regions):
+                    raw = expand_template(self if i == 0 else _Quiet(), r.value, r.span, e,
+                                          e.aws_account, region)
+                    out.append(Target(r.span, raw=raw, kind=schema.raw_kind(raw)))
                 continue
             res = self.program.resources.get(f"{r.type}.{r.name}")
             if res is None:
@@ -217,6 +220,13 @@ class _Expander:
         if approved is not None and (self.today - approved).total_seconds() >= window:
             return item
         return replace(item, pending=True)
+
+
+class _Quiet:
+    """Where a second region's expansion reports: its errors are the first region's."""
+
+    def error(self, *args) -> None:
+        pass
 
 
 def _grant_key(g: Grant) -> tuple:

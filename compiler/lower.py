@@ -49,15 +49,26 @@ def statements(model: Model, access: Access, target: Target,
                partition: str) -> tuple[IamStatement, ...] | None:
     """What an access on a target means in IAM; None when IAM does not enforce it."""
     inst = model.instances.get(target.instance or "")
-    if inst is not None and inst.type in AWS_TYPES:
-        where = (inst.attrs, inst.account or "", inst.region or "us-east-1", partition)
+    if inst is not None and inst.type in AWS_TYPES:  # in each region the instance exists in
+        places = [(attrs, inst.account or "", region or "us-east-1", partition)
+                  for region, attrs in inst.placements()]
         if access.raw:
-            return aws_raw.raw_grants(access.value,
-                                      aws_raw.instance_candidates(inst.type, *where))
-        return aws_access.statements_for(inst.type, access.value, *where)
+            return aws_raw.raw_grants(access.value, [
+                c for where in places for c in aws_raw.instance_candidates(inst.type, *where)])
+        return in_every_region([aws_access.statements_for(inst.type, access.value, *where)
+                                for where in places])
     if target.kind == "aws" and target.raw is not None and access.raw:
         return aws_raw.raw_grants(access.value, [(target.raw, None)])
     return None
+
+
+def in_every_region(per_region: list[tuple[IamStatement, ...]]) -> tuple[IamStatement, ...]:
+    """A word's statements in each region of an instance as one set: each statement's
+    resources in every region (a multi-region agent works in all of them)."""
+    return tuple(IamStatement(same[0].actions,
+                              tuple(dict.fromkeys(arn for s in same for arn in s.resources)),
+                              same[0].condition)
+                 for same in zip(*per_region))
 
 
 def expect_target(model: Model, env: str, written: Ref | Raw) -> Target:
@@ -76,12 +87,15 @@ def expect_target(model: Model, env: str, written: Ref | Raw) -> Target:
 
 
 def _instance_arns(model: Model, inst: Instance) -> tuple[str, ...]:
-    """Every ARN an AWS instance answers to, its identity first, in the partition of the env
-    that owns it (for a shared one, the env whose account holds it)."""
+    """Every ARN an AWS instance answers to, in each of its regions, its identities first, in
+    the partition of the env that owns it (for a shared one, the env whose account holds
+    it)."""
     env = model.environments.get(inst.env or "") or next(
         (e for e in model.environments.values() if inst.account and e.aws_account == inst.account),
         None)
-    where = (inst.type, inst.attrs, inst.account or "", inst.region or "us-east-1",
-             aws_roles.partition_of(env.aws_runtime if env else None))
-    identity = aws_access.arn_for(*where)
-    return (identity,) + tuple(a for a in aws_access.instance_arns(*where) if a != identity)
+    partition = aws_roles.partition_of(env.aws_runtime if env else None)
+    places = [(inst.type, attrs, inst.account or "", region or "us-east-1", partition)
+              for region, attrs in inst.placements()]
+    identities = tuple(dict.fromkeys(aws_access.arn_for(*where) for where in places))
+    return identities + tuple(dict.fromkeys(
+        a for where in places for a in aws_access.instance_arns(*where) if a not in identities))

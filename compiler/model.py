@@ -227,9 +227,16 @@ class Instance:
     identity: tuple
     span: Span
     account: str | None = None
-    region: str | None = None
+    region: str | None = None  # the first of `regions`
     credential: bool = False
     holds_secrets_of: tuple[str, ...] = ()
+    #: Every region a regional AWS instance exists in (its env's `regions`, or the one
+    #: `region = "..."` pins); () for the types whose ARNs carry no region.
+    regions: tuple[str, ...] = ()
+    #: Per-region attributes, when a template names one instance per region (`{region}`).
+    regional_attrs: tuple[tuple[str, Mapping[str, object]], ...] = ()
+    #: `identity` in each of `regions` (two envs' instances that share one are one thing).
+    identities: tuple[tuple, ...] = ()
     #: Where an api, mcp_server or host is reached (its host, url or address), and an
     #: mcp_server's `upstream`s: parsed once, by resolve.
     endpoint: Destination | None = None
@@ -245,6 +252,14 @@ class Instance:
 
     def attr(self, name: str, default=None):
         return self.attrs.get(name, default)
+
+    def placements(self) -> tuple[tuple[str | None, Mapping[str, object]], ...]:
+        """(region, attributes) of each place the instance exists: one per region of a
+        regional AWS instance, else one."""
+        if not self.regions:
+            return ((self.region, self.attrs),)
+        per_region = dict(self.regional_attrs)
+        return tuple((r, per_region.get(r, self.attrs)) for r in self.regions)
 
 
 @dataclass(frozen=True)

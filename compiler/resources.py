@@ -19,6 +19,8 @@ from .values import TEMPLATE, TEMPLATE_VARS, Val, span_of
 _CONTROL = ("env", "envs", "shared", "credential", "account", "region", "description")
 #: AWS types that need an account to be granted (bedrock foundation models belong to AWS).
 _NEEDS_ACCOUNT = AWS_TYPES - {"bedrock_model"}
+#: AWS types whose ARNs carry a region: they exist in each region of their env.
+REGIONAL_TYPES = AWS_TYPES - {"s3_bucket", "iam_role"}
 
 
 def instantiate(decls: Mapping[str, tuple[str, Tree]], envs: Mapping[str, Environment], r):
@@ -130,10 +132,9 @@ def _instances(r, res: Resource, a, allowed, envs: Mapping[str, Environment]):
     for env in res.envs:
         e = envs[env]
         account = e.aws_account if res.type in AWS_TYPES else None
-        region = _value(r, a, "region", allowed, e, None, None) or e.region
-        attrs = {k: _value(r, a, k, allowed, e, e.aws_account, region)
-                 for k in a if k not in _CONTROL}
-        yield _instance(r, res, env, attrs, a, account, region)
+        pinned = _value(r, a, "region", allowed, e, None, None)
+        regions = (pinned,) if pinned else e.regions
+        yield _instance(r, res, env, a, allowed, e, account, regions)
 
 
 def _shared_instance(r, res: Resource, a, allowed, envs) -> Instance:
@@ -144,11 +145,59 @@ def _shared_instance(r, res: Resource, a, allowed, envs) -> Instance:
     home = [e for e in envs.values() if account and e.aws_account == account]
     region = (_value(r, a, "region", allowed, None, account, None)
               or (home[0].region if home else "us-east-1"))
-    attrs = {k: _value(r, a, k, allowed, None, account, region) for k in a if k not in _CONTROL}
-    return _instance(r, res, None, attrs, a, account if res.type in AWS_TYPES else None, region)
+    return _instance(r, res, None, a, allowed, None,
+                     account if res.type in AWS_TYPES else None, (region,))
 
 
-def _instance(r, res: Resource, env, attrs: dict, a, account, region) -> Instance:
+class _Quiet:
+    """The resolver for a second region's attributes: its template errors were already
+    reported for the first region."""
+
+    def __init__(self, r):
+        self.r = r
+
+    def error(self, *args, **kwargs) -> None:
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self.r, name)
+
+
+def _instance(r, res: Resource, env: str | None, a, allowed, e: Environment | None, account,
+              regions: tuple[str, ...]) -> Instance:
+    """One instance, in each of `regions` when its type is regional (a name with `{region}`
+    differs per region)."""
+    regional = res.type in REGIONAL_TYPES
+    per_region = []
+    for i, region in enumerate(regions if regional else regions[:1]):
+        rr = r if i == 0 else _Quiet(r)
+        attrs = {k: _value(rr, a, k, allowed, e, account if e is None else e.aws_account,
+                           region) for k in a if k not in _CONTROL}
+        per_region.append((region, _attrs(rr, res, attrs)))
+    region, attrs = per_region[0]
+    ident_keys = schema.IDENTITY.get(res.type, ("name",))
+
+    def identity(region, attrs) -> tuple:
+        out: tuple = (res.type,) + tuple(attrs.get(k) for k in ident_keys)
+        if res.type in AWS_TYPES - GLOBAL_AWS_TYPES:
+            out += (account,) if res.type == "iam_role" else (account, region)
+        return out
+    credential = res.credential or (res.type == "ssm_parameter" and attrs["secure"]
+                                    and "credential" not in a)
+    differs = tuple((rg, at) for rg, at in per_region if at != attrs)
+    upstreams = (Destination.parse(u) for u in attrs.get("upstream") or ())
+    return Instance(type=res.type, name=res.name, env=env, attrs=attrs,
+                    identity=identity(region, attrs), span=res.span, account=account,
+                    region=region if res.type in AWS_TYPES else None,
+                    credential=bool(credential), holds_secrets_of=res.holds_secrets_of,
+                    regions=tuple(rg for rg, _ in per_region) if regional else (),
+                    regional_attrs=differs,
+                    identities=tuple(identity(rg, at) for rg, at in per_region),
+                    endpoint=_endpoint(res.type, attrs),
+                    upstreams=tuple(u for u in upstreams if isinstance(u, Destination)))
+
+
+def _attrs(r, res: Resource, attrs: dict) -> dict:
     attrs = {k: v for k, v in attrs.items() if v is not None and k != "holds_secrets_of"}
     if res.type == "api" and "host" not in attrs and attrs.get("provider") in schema.PROVIDER_HOSTS:
         attrs["host"] = schema.PROVIDER_HOSTS[attrs["provider"]]
@@ -156,19 +205,7 @@ def _instance(r, res: Resource, env, attrs: dict, a, account, region) -> Instanc
         r.error("E018", "an api of provider `http` needs `host`", res.span)
     if res.type == "ssm_parameter":
         attrs.setdefault("secure", False)
-    ident_keys = schema.IDENTITY.get(res.type, ("name",))
-    identity: tuple = (res.type,) + tuple(attrs.get(k) for k in ident_keys)
-    if res.type in AWS_TYPES - GLOBAL_AWS_TYPES:
-        identity += (account,) if res.type == "iam_role" else (account, region)
-    credential = res.credential or (res.type == "ssm_parameter" and attrs["secure"]
-                                    and "credential" not in a)
-    upstreams = (Destination.parse(u) for u in attrs.get("upstream") or ())
-    return Instance(type=res.type, name=res.name, env=env, attrs=attrs, identity=identity,
-                    span=res.span, account=account,
-                    region=region if res.type in AWS_TYPES else None,
-                    credential=bool(credential), holds_secrets_of=res.holds_secrets_of,
-                    endpoint=_endpoint(res.type, attrs),
-                    upstreams=tuple(u for u in upstreams if isinstance(u, Destination)))
+    return attrs
 
 
 def _endpoint(rtype: str, attrs: Mapping[str, object]) -> Destination | None:

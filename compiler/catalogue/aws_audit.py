@@ -14,7 +14,7 @@ parliament's catalogue does not know the action yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 #: Actions on the log group itself (resource type `log-group`).
 LOG_GROUP_ACTIONS = (
@@ -42,17 +42,22 @@ TRAIL_ACTIONS = (
 
 
 def log_sink_deny(
-    log_group_attrs: Mapping[str, object], account: str, region: str, partition: str = "aws"
+    places: Sequence[tuple[str | None, Mapping[str, object]]], account: str,
+    partition: str = "aws",
 ) -> dict:
-    """Deny deleting, shortening or rewriting the audit log group (`attrs["name"]`) and its
-    streams. The group is named both as `log-group:NAME` and `log-group:NAME:*` (CloudWatch
-    Logs authorizes group actions on either form), streams as `NAME:log-stream:*`."""
-    group = f"arn:{partition}:logs:{region}:{account}:log-group:{log_group_attrs['name']}"
+    """Deny deleting, shortening or rewriting the audit log group and its streams, in each
+    (region, attributes) place it exists (one per region of its env). The group is named both
+    as `log-group:NAME` and `log-group:NAME:*` (CloudWatch Logs authorizes group actions on
+    either form), streams as `NAME:log-stream:*`."""
+    resources = []
+    for region, attrs in places:
+        group = f"arn:{partition}:logs:{region}:{account}:log-group:{attrs['name']}"
+        resources += [group, f"{group}:*", f"{group}:log-stream:*"]
     return {
         "Sid": "DenyAuditLogTampering",
         "Effect": "Deny",
         "Action": sorted(LOG_GROUP_ACTIONS + LOG_STREAM_ACTIONS),
-        "Resource": [group, f"{group}:*", f"{group}:log-stream:*"],
+        "Resource": resources,
     }
 
 

@@ -3,10 +3,13 @@ record, and the actions a grant allows (read from the lowering, as emitted).
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 
+from agentpol import schema
 from agentpol.catalogue import aws_audit, aws_roles, iam
-from agentpol.model import Grant, Model, Principal
+from agentpol.globs import globs_meet
+from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
 
 #: IAM actions that let a principal widen its own rights (or get someone else's).
 ESCALATION = frozenset(a.lower() for a in (
@@ -43,6 +46,47 @@ _CREDENTIAL_READS = frozenset(a.lower() for a in (
 
 def credential_action(action: str) -> bool:
     return action.lower() in _CREDENTIAL_READS
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
+
+
+@cache
+def names_in_account(action: str, pattern: str, account: str) -> bool:
+    """Whether an ARN pattern can name, in `account`, a resource of a type the action acts on.
+    A pattern can only cover what its resource type can be: a foundation model's ARN has no
+    account, so `arn:aws:bedrock:*:*:foundation-model/*` names nothing in any account."""
+    for rt in iam.resource_types_for(action):
+        if "${Account}" not in rt.arn_format:
+            continue
+        if _arns_meet(pattern, _PLACEHOLDER.sub("*", rt.arn_format.replace("${Account}",
+                                                                           account))):
+            return True
+    return False
+
+
+def _arns_meet(pattern: str, arn_glob: str) -> bool:
+    """Whether a pattern meets an ARN format, field by field where the pattern has all six
+    fields: a real ARN's partition, service, region and account hold no `:`, so a `*` there
+    cannot run into the next field."""
+    p, f = pattern.split(":", 5), arn_glob.split(":", 5)
+    if len(p) < 6 or len(f) < 6:
+        return globs_meet(pattern, arn_glob)
+    return all(globs_meet(a, b) for a, b in zip(p, f))
+
+
+#: Types whose identity can be a pattern that covers other instances: AWS types (IAM
+#: globs), Vault paths and GitHub repos. Network and API identities are names, not patterns.
+_PATTERN_TYPES = AWS_TYPES | {"vault_path", "github_repo"}
+
+
+def pattern_identity(inst: Instance) -> bool:
+    """A resource whose identity is a pattern (a name with `*`, an ssm subtree, a Vault path
+    ending in `*` or holding `+`): it covers every instance it matches, in any env."""
+    if inst.type not in _PATTERN_TYPES:
+        return False
+    values = [str(inst.attr(k, "")) for k in schema.IDENTITY.get(inst.type, ("name",))]
+    return any("*" in v or (inst.type == "vault_path" and "+" in v) for v in values)
 
 
 @cache

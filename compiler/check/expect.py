@@ -182,17 +182,20 @@ def vault_rules(hcl: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _vault_allows(rules, path: str, capability: str) -> bool:
-    """Vault's rule for a path: an exact rule beats globs, then the longest prefix wins."""
-    exact = [caps for p, caps in rules if p == path and "*" not in p and "+" not in p]
-    if exact:
-        caps = exact[0]
-    else:
-        globs = [(len(p.split("*")[0].split("+")[0]), caps) for p, caps in rules
-                 if ("*" in p or "+" in p) and _vault_match(p, path)]
-        if not globs:
-            return False
-        caps = max(globs, key=lambda g: g[0])[1]
+    """Vault's rule for a path: of the rules matching it, the one of highest priority (Vault's
+    policy priority: the first wildcard later, not ending in `*`, fewer `+` segments, longer,
+    then lexicographically greater) alone decides."""
+    matching = [(p, caps) for p, caps in rules if _vault_match(p, path)]
+    if not matching:
+        return False
+    caps = max(matching, key=lambda rule: _priority(rule[0]))[1]
     return "deny" not in caps and capability in caps
+
+
+def _priority(pattern: str) -> tuple:
+    first = min((i for i, c in enumerate(pattern) if c in "*+"), default=len(pattern))
+    return (first, not pattern.endswith("*"), -pattern.split("/").count("+"), len(pattern),
+            pattern)
 
 
 def _vault_match(pattern: str, path: str) -> bool:

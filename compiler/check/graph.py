@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Iterable, Mapping
 
-from agentpol.catalogue import iam
+from agentpol.catalogue import iam, vault
 from agentpol.globs import arn_fields, globs_meet
 from agentpol.model import (AWS_TYPES, Destination, Environment, Grant, IamStatement, Instance,
                             Model, Principal)
@@ -69,6 +69,9 @@ class Graph:
     triples: set = field(default_factory=set)
     shared: dict[str, list[tuple[str, Location, tuple[str, ...]]]] = field(default_factory=dict)
     _linked: set = field(default_factory=set, repr=False)
+    #: (principal node, instance key) -> the provider actions (IAM, lower case; Vault
+    #: capabilities; else the access as written) by which it reaches the instance directly
+    acts: dict = field(default_factory=lambda: defaultdict(set))
 
     def add(self, node: Node) -> str:
         self.nodes.setdefault(node.id, node)
@@ -83,7 +86,7 @@ class Graph:
     def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...]) -> None:
         """Edges from `src` to each of `dsts` (a tuple other sources may share), except to
         itself as an identity (a role reaching itself is no edge)."""
-        if dsts:
+        if any(dst != src for dst in dsts):
             self.shared.setdefault(src, []).append((via, where, dsts))
 
     def sources(self) -> set[str]:
@@ -317,7 +320,7 @@ class _Builder:
         for g in p.grants:
             via, where = str(g.access), g.origin.span
             if g.target.instance is not None:
-                self.instance_grant(src, p, g)
+                self.instance_grant(src, p, g, caller)
             elif g.target.kind == "aws":
                 self.iam_edges(src, caller, self.m.iam_of(g) or (), via, where)
             elif g.target.kind == "github":
@@ -342,18 +345,41 @@ class _Builder:
         if ident is not None:
             self.g.link(src, self.arn_node[ident.arn], "runs as", ident.source)
 
-    def instance_grant(self, src: str, p: Principal, g: Grant) -> None:
+    def instance_grant(self, src: str, p: Principal, g: Grant, caller) -> None:
         inst = self.m.instance(g.target.instance)
         node = instance_id(inst.key)
-        if inst.type == "kms_key" and ("kms:decrypt" in aws.actions_of(self.m, g)):
+        actions = aws.actions_of(self.m, g)
+        if inst.type == "kms_key" and "kms:decrypt" in actions:
             node += "#decrypt"
         if inst.type == "github_repo" and inst.holds_secrets_of and github_writes(g.access.value,
                                                                                  g.access.raw):
             node += "#write"
         self.g.link(src, node, str(g.access), g.origin.span)
+        self.g.acts[(src, inst.key)] |= actions or _provider_actions(g)
         if inst.type == "host" and inst.endpoint is not None:  # (api, mcp: implied egress)
             for claim in self.egress_claims(inst.endpoint, p.env):
                 self.g.link(src, claim.node, str(g.access), g.origin.span)
+        if aws.pattern_identity(inst):  # a grant on a pattern is a grant on all it matches
+            self.pattern_edges(src, inst, g, caller)
+
+    def pattern_edges(self, src: str, inst: Instance, g: Grant, caller) -> None:
+        """Edges to every other instance a pattern-identity resource covers, in any env: IAM
+        patterns as a raw grant of the same statements would be; Vault and GitHub globs."""
+        via, where = str(g.access), g.origin.span
+        if inst.type in AWS_TYPES:
+            self.iam_edges(src, caller, self.m.iam_of(g) or (), via, where)
+            return
+        if inst.type == "vault_path":
+            self.vault_edges(src, str(inst.attr("path")), g)
+            return
+        for other in self.m.instances.values():
+            if other.type == "github_repo" and other.key != inst.key and globs_meet(
+                    str(inst.attr("repo", "")).lower(), str(other.attr("repo", "")).lower()):
+                node = instance_id(other.key)
+                if other.holds_secrets_of and github_writes(g.access.value, g.access.raw):
+                    node += "#write"
+                self.g.link(src, node, via, where)
+                self.g.acts[(src, other.key)] |= _provider_actions(g)
 
     def github_raw(self, src: str, p: Principal, g: Grant) -> None:
         repo = (g.target.raw or "").lower()
@@ -366,12 +392,18 @@ class _Builder:
             self.g.link(src, node, str(g.access), g.origin.span)
 
     def vault_raw(self, src: str, p: Principal, g: Grant) -> None:
+        self.vault_edges(src, g.target.raw, g)
+
+    def vault_edges(self, src: str, pattern: str, g: Grant) -> None:
+        """A Vault path glob (raw, or a pattern-identity `vault_path`) -> every `vault_path`
+        whose path it can match (`deny` opens nothing)."""
         if g.access.raw and g.access.value == "deny":
             return
         for inst in self.m.instances.values():
-            if inst.type == "vault_path" and globs_meet(g.target.raw, str(inst.attr("path")),
+            if inst.type == "vault_path" and globs_meet(pattern, str(inst.attr("path")),
                                                         "vault"):
                 self.g.link(src, instance_id(inst.key), str(g.access), g.origin.span)
+                self.g.acts[(src, inst.key)] |= _provider_actions(g)
 
     def count(self, p: Principal, g: Grant) -> None:
         grants = self.m.iam_of(g)
@@ -435,7 +467,8 @@ class _Builder:
                 acts, via = _written(names), ", ".join(names)
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
             for res in resources:
-                self.g.share(src, via, where, self.reached(acts, res, caller, where))
+                self.g.share(src, via, where, self.reached(acts, res, caller, where,
+                                                           imported=True))
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
@@ -446,21 +479,27 @@ class _Builder:
             for res in ig.resources:
                 for dst in self.reached(acts, res, caller, where):
                     self.g.link(src, dst, via, where)
+                    if dst.startswith("i:"):
+                        key = dst[2:].split("#")[0]
+                        self.g.acts[(src, key)] |= {
+                            a.lower() for arn in self.m.arns.get(key, ()) if globs_meet(res, arn)
+                            for a in _acting_on(acts.by_service, arn)}
 
     def reached(self, acts: _Actions, res: str, caller: tuple[str | None, str | None],
-                where: Location) -> tuple[str, ...]:
+                where: Location, imported: bool = False) -> tuple[str, ...]:
         """The nodes these actions on `res` reach for this caller, in the order the instances,
-        identities and accounts are declared (`where` places a node first found here)."""
+        identities and accounts are declared (`where` places a node first found here;
+        `imported`: a policy read from an authz file, not a grant written in source)."""
         if not acts.actions:
             return ()
         admitted = self.admitted(caller) if acts.lowered & aws.ASSUME else None
-        key = (acts, res, caller[1], admitted)
+        key = (acts, res, caller[1], admitted, imported)
         found = self._reached.get(key)
         if found is None:
             found = self._reached[key] = tuple(
                 self.instance_dsts(acts, res, admitted)
                 + self.identity_dsts(acts, res, admitted)
-                + self.account_dsts(acts, res, caller[1], where))
+                + self.account_dsts(acts, res, caller[1], where, imported))
         return found
 
     def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
@@ -584,11 +623,14 @@ class _Builder:
         return self._passable
 
     def account_dsts(self, acts: _Actions, res: str, caller_account: str | None,
-                     where: Location) -> list[str]:
-        """A pattern over an env's account reaches whatever exists there (grants as written);
-        role patterns into an account with no authz file reach roles nobody can look into."""
+                     where: Location, imported: bool) -> list[str]:
+        """A pattern over an env's account reaches whatever exists there (grants as written),
+        as far as the actions' resource types can be in an account; role patterns into an
+        account with no authz file reach roles nobody can look into. An imported policy's
+        role pattern into an account whose authz file is given reaches only the roles that
+        file lists (identity_dsts): the file is that account's complete inventory of roles."""
         _, _, service, _, account, resource = arn_fields(res)
-        scoped, roles, cred = acts.scoped(service)
+        scoped, _, _ = acts.scoped(service)
         if not scoped:
             return []
         known = set(self.account_env) | set(self.accounts)
@@ -598,8 +640,13 @@ class _Builder:
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
+            here = [a for a in scoped if aws.names_in_account(a, res, acct)]
+            roles = [a for a in here if a.lower() in aws.ASSUME | aws.PASS]
+            if imported and acct in self.accounts:
+                here = [a for a in here if a not in roles]
             env = self.account_env.get(acct)
-            if acct != caller_account and env is not None:
+            if here and acct != caller_account and env is not None:
+                cred = any(aws.credential_action(a) for a in here)
                 out.append(self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,
@@ -729,6 +776,14 @@ def _trusted_names(trust: Mapping | None) -> set[str] | None:
     except (AuthzError, AttributeError, TypeError, ValueError):
         return None
     return names
+
+
+def _provider_actions(g: Grant) -> set[str]:
+    """What a grant outside IAM allows, in its provider's terms: Vault capabilities, else the
+    access as written (a GitHub word or `perm:level`, a tool name, `call`, `connect`)."""
+    if g.target.kind == "vault" or (g.target.instance or "").startswith("vault_path."):
+        return set(vault.capabilities(g.access.value, g.access.raw) or ())
+    return {g.access.value}
 
 
 def github_writes(value: str, raw: bool) -> bool:

@@ -135,7 +135,8 @@ def shared_identity(ctx: Context) -> list[Finding]:
     by_identity = defaultdict(list)
     for inst in ctx.model.instances.values():
         if inst.env is not None and inst.type != "bedrock_model":
-            by_identity[inst.identity].append(inst)
+            for ident in inst.identities or (inst.identity,):  # one per region
+                by_identity[ident].append(inst)
     out = []
     for ident, insts in by_identity.items():
         if len({i.env for i in insts}) < 2:
@@ -150,29 +151,38 @@ def shared_identity(ctx: Context) -> list[Finding]:
 
 
 def shared_credential(ctx: Context) -> list[Finding]:
-    users: dict[str, dict[str, tuple[Principal, Grant]]] = defaultdict(dict)
+    """A credential used by a protected env and by another: used by any grant that reaches it
+    directly, by reference or by a raw pattern (an ARN, `sts:AssumeRole`, a Vault glob, a
+    pattern-identity resource). Instances of one identity are one credential (one key)."""
+    users: dict[tuple, dict[str, tuple[Principal, Edge]]] = defaultdict(dict)
+    names: dict[tuple, str] = {}
     for p in ctx.model.principals.values():
-        for g in p.grants:
-            inst = ctx.model.instances.get(g.target.instance or "")
-            if inst is not None and (inst.credential or inst.type == "iam_role"):
-                users[inst.key].setdefault(p.env, (p, g))
+        for e in ctx.graph.out.get(principal_id(p.key), ()):
+            node = ctx.graph.nodes[e.dst]
+            inst = ctx.model.instances.get(e.dst[2:]) if e.dst.startswith("i:") else None
+            if inst is None or not node.credential:
+                continue
+            key = inst.identity if inst.env is not None else (inst.key,)
+            names.setdefault(key, inst.key)
+            users[key].setdefault(p.env, (p, e))
     out = []
-    for key, by_env in sorted(users.items()):
+    for key, by_env in sorted(users.items(), key=lambda kv: names[kv[0]]):
         protected = [e for e in by_env if ctx.model.environments[e].protected]
         if not protected or len(by_env) < 2:
             continue
         home = protected[0]
-        for env, (p, g) in sorted(by_env.items()):
+        hp, he = by_env[home]
+        for env, (p, e) in sorted(by_env.items()):
             if env == home:
                 continue
-            hp, hg = by_env[home]
+            label = ctx.graph.nodes[e.dst].label
             out.append(finding(
                 "shared-credential",
-                f"{key} is used by protected env `{home}` ({hp.key}) and by `{env}` ({p.key}): "
-                "one credential must never serve two envs", g.origin.span,
+                f"{names[key]} is used by protected env `{home}` ({hp.key}) and by `{env}` "
+                f"({p.key}): one credential must never serve two envs", e.where,
                 (Hop(principal_id(p.key), p.key, p.span),
-                 Hop(instance_id(key), key, g.origin.span, str(g.access)),
-                 Hop(principal_id(hp.key), hp.key, hg.origin.span, f"also {hg.access}"))))
+                 Hop(e.dst, label, e.where, e.via),
+                 Hop(principal_id(hp.key), hp.key, he.where, f"also {he.via}"))))
     return out
 
 

@@ -22,10 +22,9 @@ def summary(report: Report) -> str:
         return f"agentpol: {n} input error{'s' * (n != 1)}; nothing checked"
     errors = sum(f.severity == ERROR for f in report.findings)
     warnings = sum(f.severity == WARNING for f in report.findings)
-    looked = f"{report.triples} (principal, action, resource) triples examined"
-    if report.opaque_roles:
-        looked += (f"; {report.opaque_roles} role{'s' * (report.opaque_roles != 1)} known only "
-                   "by name (no --aws-authz file for its account) not looked into")
+    looked = (f"{report.triples} (principal, action, resource) triples examined; "
+              f"{report.opaque_roles} role{'s' * (report.opaque_roles != 1)} it could not look "
+              "into (known only by name: no --aws-authz file for its account)")
     if not report.findings:
         return f"agentpol: clean: {looked}"
     return (f"agentpol: {errors} error{'s' * (errors != 1)}, {warnings} "

@@ -45,10 +45,11 @@ def _matches(model: Model, env: Environment, grants: tuple[Grant, ...]):
                 yield from raw_matches(g.target.raw)
             continue
         inst = model.instance(g.target.instance)
-        match = instance_match(inst.type, inst.attrs, inst.account or env.aws_account or "",
-                               inst.region or env.region)
-        if match is not None:
-            yield match
+        for region, attrs in inst.placements():  # a regional instance: each of its regions
+            match = instance_match(inst.type, attrs, inst.account or env.aws_account or "",
+                                   region or env.region)
+            if match is not None:
+                yield match
 
 
 def _minimal(matches: set[Match]) -> dict[str, list[str]]:

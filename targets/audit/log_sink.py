@@ -26,7 +26,6 @@ def log_sink(model: Model, env: Environment) -> dict | None:
         "audit_log": group.key,
         "log_group": group.attr("name"),
         "roles": [role_arn(a, env.aws_account or "", partition) for a in agents],
-        "statements": [log_sink_deny(group.attrs, account, group.region or env.region,
-                                     partition)],
+        "statements": [log_sink_deny(group.placements(), account, partition)],
         "retention": {"logGroupName": group.attr("name"), "retentionInDays": RETENTION_DAYS},
     }

@@ -97,7 +97,7 @@ def guards(model: Model, env: Environment, exempt: set[str], partition: str) -> 
     ]
     if env.audit_log:
         log = model.instance(env.audit_log)
-        out.append(aws_audit.log_sink_deny(log.attrs, log.account or env.aws_account or "",
-                                           log.region or env.region, partition))
+        out.append(aws_audit.log_sink_deny(log.placements(),
+                                           log.account or env.aws_account or "", partition))
     out.append(aws_audit.trail_deny(partition))
     return out

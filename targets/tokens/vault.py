@@ -10,6 +10,7 @@ on a path that a broader grant covers is written as a rule for that path holding
 from __future__ import annotations
 
 import json
+import re
 
 from agentpol.catalogue import vault
 from agentpol.model import Model, Principal, Target
@@ -27,14 +28,48 @@ def path_of(model: Model, target: Target) -> str | None:
 
 def _rank(path: str) -> tuple[bool, int]:
     """How specific a policy path is: exact before glob, then the longer prefix."""
-    return (not path.endswith("*"), len(path.rstrip("*")))
+    glob = "*" in path or "+" in path
+    return (not glob, len(path.split("*")[0].split("+")[0]))
 
 
 def _covers(rule: str, path: str) -> bool:
-    """Whether policy path `rule` matches every request path that `path` matches."""
-    if rule.endswith("*"):
-        return path.rstrip("*").startswith(rule[:-1])
-    return rule == path
+    """Whether policy path `rule` matches every request path that `path` matches (`+` one
+    segment, a trailing `*` any rest; the wildcards of `path` taken as the names they stand
+    for)."""
+    rx = re.escape(rule).replace(r"\+", "[^/]+")
+    if rx.endswith(r"\*"):
+        rx = rx[:-2] + ".*"
+    return re.fullmatch(rx, path.removesuffix("*") if rule.endswith("*") else path) is not None
+
+
+def _overlap(a: str, b: str) -> str | None:
+    """The policy path of the paths two globs share, when neither holds the other and the
+    overlap is one path pattern: a trailing-`*` prefix fills the `+` segments of the other
+    (`secret/prod/*` and `secret/+/x` share `secret/prod/x`). None otherwise."""
+    if _covers(a, b) or _covers(b, a):
+        return None
+    for star, plus in ((a, b), (b, a)):
+        if not star.endswith("*") or "*" in plus or "+" in star:
+            continue
+        fixed = star[:-1].split("/")
+        if fixed[-1] != "":  # `secret/pro*`: a partial segment no `+` can take
+            continue
+        fixed = fixed[:-1]
+        segments = plus.split("/")
+        if len(segments) < len(fixed):
+            continue
+        out = []
+        for i, seg in enumerate(segments):
+            if i < len(fixed):
+                if seg not in ("+", fixed[i]):
+                    break
+                out.append(fixed[i])
+            else:
+                out.append(seg)
+        else:
+            path = "/".join(out)
+            return path if path not in (a, b) else None
+    return None
 
 
 def rules(model: Model, p: Principal) -> dict[str, list[str]]:
@@ -45,6 +80,19 @@ def rules(model: Model, p: Principal) -> dict[str, list[str]]:
         if path is not None and caps is not None:
             rule = vault.rule_path(path, g.access.value, g.access.raw)
             granted.setdefault(rule, set()).update(caps)
+    # Vault applies only the most specific rule: a path also covered by a broader grant
+    # keeps what that grant allows there, and where two globs overlap without either holding
+    # the other, their overlap gets a rule of its own
+    for a in list(granted):
+        for b in list(granted):
+            both = _overlap(a, b)
+            if both is not None and both not in granted:
+                granted[both] = set()
+    written = {rule: set(caps) for rule, caps in granted.items()}
+    for rule in granted:
+        for other, caps in written.items():
+            if other != rule and _covers(other, rule):
+                granted[rule] |= caps
     for d in p.denies:
         path, caps = path_of(model, d.target), vault.capabilities(d.access.value, d.access.raw)
         if path is None or caps is None:

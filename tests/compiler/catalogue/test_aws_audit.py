@@ -20,7 +20,7 @@ def _fits(statement):
 
 
 def test_log_sink_deny_names_the_group_and_its_streams():
-    statement = log_sink_deny({"name": "/acme/prod/audit"}, "222222222222", "eu-west-1")
+    statement = log_sink_deny([("eu-west-1", {"name": "/acme/prod/audit"})], "222222222222")
     assert statement["Effect"] == "Deny"
     assert statement["Resource"] == [GROUP, GROUP + ":*", GROUP + ":log-stream:*"]
     assert {"logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:PutRetentionPolicy",
@@ -29,12 +29,12 @@ def test_log_sink_deny_names_the_group_and_its_streams():
 
 
 def test_log_sink_deny_takes_the_partition():
-    statement = log_sink_deny({"name": "x"}, "222222222222", "cn-north-1", "aws-cn")
+    statement = log_sink_deny([("cn-north-1", {"name": "x"})], "222222222222", "aws-cn")
     assert all(arn.startswith("arn:aws-cn:logs:cn-north-1:") for arn in statement["Resource"])
 
 
 def test_log_sink_deny_stops_tampering_and_not_writing():
-    policy = _policy(log_sink_deny({"name": "/acme/prod/audit"}, "222222222222", "eu-west-1"))
+    policy = _policy(log_sink_deny([("eu-west-1", {"name": "/acme/prod/audit"})], "222222222222"))
     admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     for action, arn in [("logs:DeleteLogGroup", GROUP + ":*"),
                         ("logs:PutRetentionPolicy", GROUP),

@@ -116,9 +116,10 @@ class _BruteForce(_Builder):
                                               for a in aws.expand(pat)))
                 via = ", ".join(listed(s.get("Action")))
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, where)
+            self.iam_edges(src, caller, (IamStatement(actions, resources),), via, where,
+                           imported=True)
 
-    def iam_edges(self, src, caller, grants, via, where):
+    def iam_edges(self, src, caller, grants, via, where, imported=False):
         for ig in grants:
             if not ig.actions:
                 continue
@@ -128,7 +129,7 @@ class _BruteForce(_Builder):
             for res in ig.resources:
                 self._instances(src, caller, by_service, res, via, where)
                 self._identities(src, caller, by_service, res, via, where)
-                self._accounts(src, caller, ig.actions, res, via, where)
+                self._accounts(src, caller, ig.actions, res, via, where, imported)
 
     def _admits(self, ident, caller, acts):
         return bool((acts & aws.ASSUME and trust_admits(ident.trust, *caller))
@@ -161,22 +162,25 @@ class _BruteForce(_Builder):
             elif ident.kind == "user" and acts & aws.USER_KEYS:
                 self.g.link(src, node, via, where)
 
-    def _accounts(self, src, caller, actions, res, via, where):
+    def _accounts(self, src, caller, actions, res, via, where, imported):
         _, _, service, _, account, resource = arn_fields(res)
         scoped = [a for a in actions if graph._service_meets(service, a)
                   and iam.supports_resource_scoping(a)]
         if not scoped:
             return
-        roles = [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS]
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
             known.add(account)
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
+            here = [a for a in scoped if aws.names_in_account(a, res, acct)]
+            roles = [a for a in here if a.lower() in aws.ASSUME | aws.PASS]
+            if imported and acct in self.accounts:  # its authz file lists every role
+                here = [a for a in here if a not in roles]
             env = self.account_env.get(acct)
-            if acct != caller[1] and env is not None:
-                cred = any(aws.credential_action(a) for a in scoped)
+            if here and acct != caller[1] and env is not None:
+                cred = any(aws.credential_action(a) for a in here)
                 node = self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,

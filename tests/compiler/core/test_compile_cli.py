@@ -48,11 +48,14 @@ def test_permissions_txt_is_sorted_with_identities_and_source_files(tmp_path, mo
                           "# env staging audit_log=log_group.agent-audit@staging"]
     live = lines[4:lines.index("")] if "" in lines else lines[4:]
     assert live == sorted(live)
-    assert ("prod support-bot read secret.zendesk-token@prod arn:aws:secretsmanager:us-east-1:"
-            "222222222222:secret:prod/support/zendesk-token-??????  # policies/agents.agentpol"
-            " credential") in live
-    assert ("prod support-bot write dynamodb_table.tickets@prod arn:aws:dynamodb:us-east-1:"
-            "222222222222:table/tickets-prod  # policies/agents.agentpol") in live
+    # prod has two regions: the identity is the ARN in each
+    assert ("prod support-bot read secret.zendesk-token@prod arn:aws:secretsmanager:eu-west-1:"
+            "222222222222:secret:prod/support/zendesk-token-??????,arn:aws:secretsmanager:"
+            "us-east-1:222222222222:secret:prod/support/zendesk-token-??????  "
+            "# policies/agents.agentpol credential") in live
+    assert ("prod support-bot write dynamodb_table.tickets@prod arn:aws:dynamodb:eu-west-1:"
+            "222222222222:table/tickets-prod,arn:aws:dynamodb:us-east-1:222222222222:table/"
+            "tickets-prod  # policies/agents.agentpol") in live
     shadow = lines[lines.index("## shadow mode: evaluated and logged by the gateway, never executed"):]
     assert any(l.startswith("prod refund-agent receive sqs_queue.refunds@prod") for l in shadow)
     assert not any(l.startswith("prod refund-agent") for l in live if " session " not in l

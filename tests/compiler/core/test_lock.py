@@ -17,7 +17,9 @@ def test_grants_stay_pending_until_the_window_has_passed(tmp_path):
     assert main(["lock", str(d), "--now", "2026-01-01"]) == 0
     lock_text = (d / "agentpol.lock").read_text()
     assert ("2026-01-01  prod support-bot read secret.zendesk-token@prod arn:aws:secretsmanager:"
-            "us-east-1:222222222222:secret:prod/support/zendesk-token-??????\n") in lock_text
+            "eu-west-1:222222222222:secret:prod/support/zendesk-token-??????,arn:aws:"
+            "secretsmanager:us-east-1:222222222222:secret:prod/support/zendesk-token-??????\n"
+            ) in lock_text  # one ARN per region of prod
     same_day = load(d, now="2026-01-01").principals["support-bot@prod"]
     assert all(g.pending for g in same_day.grants)          # younger than 24h
     next_day = load(d, now="2026-01-02").principals["support-bot@prod"]

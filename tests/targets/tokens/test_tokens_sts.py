@@ -44,10 +44,11 @@ def granted_pairs(model, p) -> set[tuple]:
     for g in p.live_grants():
         inst = model.instances.get(g.target.instance or "")
         if inst is not None and inst.type in AWS_TYPES and not g.access.raw:
-            for st in aws_access.statements_for(inst.type, g.access.value, inst.attrs,
-                                                inst.account or "", inst.region or env.region):
-                out |= pairs([{"Action": st.actions, "Resource": st.resources,
-                               "Condition": st.condition and st.condition.block()}])
+            for region, attrs in inst.placements():  # every region it exists in
+                for st in aws_access.statements_for(inst.type, g.access.value, attrs,
+                                                    inst.account or "", region or env.region):
+                    out |= pairs([{"Action": st.actions, "Resource": st.resources,
+                                   "Condition": st.condition and st.condition.block()}])
     return out
 
 

@@ -41,7 +41,8 @@ def test_policy_parses_with_the_least_capabilities():
         "secret/data/staging/app/*": ["read"],
         "secret/metadata/staging/app/*": ["list"],  # KV v2: keys are listed under metadata/
         "kv/staging/config": ["create", "update", "delete"],
-        "secret/data/staging/app/settings": ["patch"],
+        # Vault applies the most specific rule only: it keeps the `read` of app/*
+        "secret/data/staging/app/settings": ["read", "patch"],
         "secret/data/staging/team/*": ["create", "read", "update"],
         "secret/data/staging/team/locked/*": ["read"],
         "secret/data/staging/team/admin": ["deny"],
@@ -84,3 +85,24 @@ def test_token_role_uses_vaults_parameters_and_session(acme_model):
 def test_no_vault_grant_no_vault_files():
     out = emit(model_from('agent a { owner = "a@b.c"\n in staging { session 1h } }'))
     assert not [p for p in out if "vault" in p]
+
+
+def test_narrower_and_overlapping_rules_keep_the_broader_grants():
+    """Vault applies only the most specific rule for a path: a narrower rule keeps what a
+    glob covering it grants, and two overlapping globs get a rule for their overlap."""
+    out = emit(model_from('''
+agent ops {
+  owner = "t@acme.com"
+  in staging {
+    allow read on "secret/prod/*"
+    allow write on "secret/+/x"
+    allow "patch" on "secret/prod/y"
+  }
+}
+'''))
+    assert policy(out["tokens/staging/ops/vault-policy.hcl"]) == {
+        "secret/+/x": ["create", "update"],
+        "secret/prod/*": ["read"],
+        "secret/prod/x": ["create", "read", "update"],
+        "secret/prod/y": ["read", "patch"],
+    }
