@@ -30,18 +30,24 @@ def policy(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> s
             egress.append({"toFQDNs": names, "toPorts": _tcp(port)})
         if nets:
             egress.append({"toCIDRSet": nets, "toPorts": _tcp(port)})
-    doc = {
+    doc = document(subject, f"agentpol egress allowlist for {subject.principal}", egress=egress)
+    return header(subject, "CiliumNetworkPolicy", opened(carried, why, dns=True)) + dump(doc)
+
+
+def document(subject: Subject, description: str, **rules: list[dict]) -> dict:
+    """A CiliumNetworkPolicy for `subject`'s pods, default-deny on egress, with `rules`
+    (`egress=...`, or `egressDeny=...` for the kill's outright stop)."""
+    return {
         "apiVersion": "cilium.io/v2",
         "kind": "CiliumNetworkPolicy",
         "metadata": metadata(subject, {}),
         "spec": {
-            "description": f"agentpol egress allowlist for {subject.principal}",
+            "description": description,
             "endpointSelector": {"matchLabels": {SELECTOR_LABEL: subject.selector}},
             "enableDefaultDeny": {"egress": True, "ingress": False},
-            "egress": egress,
+            **rules,
         },
     }
-    return header(subject, "CiliumNetworkPolicy", opened(carried, why, dns=True)) + dump(doc)
 
 
 def _tcp(port: int) -> list:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from agentpol.catalogue.kubernetes import SELECTOR_LABEL
 from agentpol.model import Model, Principal
 from agentpol.targets._netpolicy import cilium
 from agentpol.targets._netpolicy.destinations import Subject
-from agentpol.targets._netpolicy.objects import dump, metadata
+from agentpol.targets._netpolicy.objects import dump
 from agentpol.targets.network import principal_files, subject_of
 
 
@@ -24,17 +23,8 @@ def files(model: Model, p: Principal) -> dict[str, str]:
 
 
 def cilium_stop(subject: Subject) -> str:
-    doc = {
-        "apiVersion": "cilium.io/v2",
-        "kind": "CiliumNetworkPolicy",
-        "metadata": metadata(subject, {}),
-        "spec": {
-            "description": f"agentpol kill: no egress for {subject.principal}",
-            "endpointSelector": {"matchLabels": {SELECTOR_LABEL: subject.selector}},
-            "enableDefaultDeny": {"egress": True, "ingress": False},
-            "egressDeny": [{"toEntities": ["all"]}],
-        },
-    }
+    doc = cilium.document(subject, f"agentpol kill: no egress for {subject.principal}",
+                          egressDeny=[{"toEntities": ["all"]}])
     head = (f"# agentpol kill: network stop for {subject.principal} (CiliumNetworkPolicy); "
             "generated, do not edit.\n"
             "# Replaces the agent's allowlist by name; egressDeny wins over any allow rule.\n")
