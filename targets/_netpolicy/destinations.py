@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 
 from agentpol.model import DEST_KINDS as KINDS, Destination as Dest
 
-#: Which destination kinds each emitted file can carry (DESIGN: "Each network format carries
+#: Which destination kinds each emitted file can carry ("each network format carries
 #: the destinations it can express"), this package's formats and the network target's sandbox
 #: ones alike. Claude Code settings also drop the port (targets/network/claude.py).
 EXPRESSES: Mapping[str, frozenset[str]] = {

@@ -17,7 +17,7 @@ UPSTREAM = (Dest("domain", "acme.atlassian.net", 443),)
 
 
 def test_every_kind_is_expressed_by_some_format():
-    # so no destination that parses is an input error for being inexpressible (DESIGN)
+    # so no destination that parses is an input error for being inexpressible
     assert set(KINDS) == set().union(*EXPRESSES.values())
     assert EXPRESSES["cilium.yaml"] == set(KINDS)
 
