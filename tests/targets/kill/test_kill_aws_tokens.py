@@ -15,6 +15,7 @@ import pytest
 from agentpol.evaluate.iam import Decision, Request, evaluate
 from agentpol.targets import kill
 from agentpol.targets.aws import emit as emit_aws
+from helpers import model_from
 from validators.github_openapi import _description
 from validators.parliament_lint import validate_iam_policy
 
@@ -102,12 +103,18 @@ def test_token_revocations_are_requests_github_and_vault_know(acme_model):
             assert owner == "acme"
 
 
-def test_a_principal_without_aws_grants_gets_no_aws_files(acme_model):
-    no_aws = [p for p in acme_model.principals.values() if not acme_model.has_role(p)]
-    if not no_aws:
-        pytest.skip("every acme principal has an AWS role")
-    files = kill.emit(acme_model, no_aws[0].key, NOW)
+def test_a_principal_without_aws_grants_gets_no_aws_files():
+    model = model_from("""
+resource api openai { provider = openai, key_name = "k-{env}" }
+agent chat {
+  owner = "a@acme.com"
+  in prod { allow call on api.openai
+            budget api.openai 5 usd per day }
+}
+""")
+    files = kill.emit(model, "chat@prod", NOW)
     assert not [p for p in files if p.startswith("aws/")]
+    assert "cedar/prod/kill.cedar" in files
 
 
 #: The local provider mirror holding hashicorp/aws (CI sets it where the machine has one).
