@@ -17,7 +17,8 @@ from agentpol.catalogue.aws_roles import role_name
 from agentpol.model import Model, Principal
 
 from .findings import Finding, Hop, finding
-from .graph import Graph, principal_id
+from .graph import Graph, principal_id, runtime_id
+from .rules import witness
 
 RULE = "kill-bypass"
 HELD_BY_GATEWAY = ("api",)
@@ -30,7 +31,7 @@ def bypasses(model: Model, graph: Graph, killed: Iterable[str]) -> list[Finding]
         p = model.principals.get(key)
         if p is None:
             continue
-        out += _held(model, graph, p) + _aliases(model, p, stopped)
+        out += _held(model, graph, p) + _aliases(model, graph, p, stopped)
     return out
 
 
@@ -45,8 +46,7 @@ def _held(model: Model, graph: Graph, p: Principal) -> list[Finding]:
         if not node.credential or (inst is not None and inst.type in HELD_BY_GATEWAY):
             continue
         path = graph.path(parents, nid)
-        hops = (Hop(principal_id(p.key), p.key, p.span),
-                *(Hop(e.dst, graph.nodes[e.dst].label, e.where, e.via) for e in path))
+        hops = witness(graph, graph.nodes[principal_id(p.key)], path)
         what = ("its sessions on it outlive the kill (revoked only on the agent's own role)"
                 if node.kind == "role" or (inst is not None and inst.type == "iam_role")
                 else "a copy it may hold outlives the kill: rotate it")
@@ -55,7 +55,7 @@ def _held(model: Model, graph: Graph, p: Principal) -> list[Finding]:
     return out
 
 
-def _aliases(model: Model, p: Principal, stopped: set[str]) -> list[Finding]:
+def _aliases(model: Model, graph: Graph, p: Principal, stopped: set[str]) -> list[Finding]:
     """Other live principals of the same env whose identities the killed one can act as."""
     out = []
     env = model.environments[p.env]
@@ -74,7 +74,7 @@ def _aliases(model: Model, p: Principal, stopped: set[str]) -> list[Finding]:
                 RULE, f"{p.key} is killed but its host's runtime {env.aws_runtime} can still "
                       f"assume {role_name(other.agent)} ({other.key}): an agent that reads its "
                       "host's credentials acts as that agent", p.span,
-                hop + (Hop(f"runtime:{env.aws_runtime}", env.aws_runtime, env.span,
+                hop + (Hop(runtime_id(p.env), graph.nodes[runtime_id(p.env)].label, env.span,
                            "host credentials"),
                        Hop(principal_id(other.key), other.key, other.span, "sts:AssumeRole"))))
     return out

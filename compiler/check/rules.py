@@ -72,7 +72,7 @@ def _foreign_protected(model: Model, n: Node, own: str | None) -> bool:
     return env is not None and env.protected and n.env != own
 
 
-def _witness(graph: Graph, start: Node, path: list[Edge]) -> tuple[Hop, ...]:
+def witness(graph: Graph, start: Node, path: list[Edge]) -> tuple[Hop, ...]:
     hops = [Hop(start.id, start.label, start.where)]
     hops += [Hop(e.dst, graph.nodes[e.dst].label, e.where, e.via) for e in path]
     return tuple(hops)
@@ -88,7 +88,7 @@ def _path_findings(ctx: Context, rule: str, what: str) -> list[Finding]:
         hops = len(path)
         out.append(finding(rule, f"{start.label} can reach {what} {end.label} of protected env "
                                  f"`{end.env}`{extra} in {hops} step{'s' * (hops > 1)}",
-                           path[0].where, _witness(ctx.graph, start, path)))
+                           path[0].where, witness(ctx.graph, start, path)))
     return out
 
 
@@ -124,7 +124,7 @@ def env_bridge(ctx: Context) -> list[Finding]:
         out.append(finding("env-bridge",
                            f"{n.kind} {n.label} of `{n.env}` reaches credential {end.label} of "
                            f"protected env `{end.env}`{extra}; no agent reaches it today",
-                           path[0].where, _witness(g, n, path)))
+                           path[0].where, witness(g, n, path)))
     return out
 
 
