@@ -33,7 +33,6 @@ from .findings import Location
 GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", "environments",
                                  "administration"})
 WRITE_LEVELS = frozenset({"write", "admin"})
-_IDENTITY_KINDS = ("role:", "user:")
 #: The partitions an account's root principal may be named in by a trust policy.
 _PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
@@ -85,7 +84,7 @@ class Graph:
 
     def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...]) -> None:
         """Edges from `src` to each of `dsts` (a tuple other sources may share), except to
-        itself as an identity (a role reaching itself is no edge)."""
+        itself (a role reaching itself, imported or declared, is no edge)."""
         if any(dst != src for dst in dsts):
             self.shared.setdefault(src, []).append((via, where, dsts))
 
@@ -98,7 +97,7 @@ class Graph:
         for via, where, dsts in self.shared.get(src, ()):
             for dst in dsts:
                 edge = Edge(src, dst, via, where)
-                if edge not in seen and not (dst == src and dst.startswith(_IDENTITY_KINDS)):
+                if edge not in seen and dst != src:
                     seen.add(edge)
                     out.append(edge)
         return out
