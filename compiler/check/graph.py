@@ -33,8 +33,6 @@ from .findings import Location
 GITHUB_SECRET_PATHS = frozenset({"contents", "workflows", "actions", "secrets", "environments",
                                  "administration"})
 WRITE_LEVELS = frozenset({"write", "admin"})
-#: The partitions an account's root principal may be named in by a trust policy.
-_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 @dataclass
@@ -600,13 +598,13 @@ class _Builder:
 
     def admitted(self, caller: tuple[str | None, str | None]) -> frozenset[str]:
         """The imported roles whose trust policy lets the caller assume them. Candidates come
-        from an index of the principals trust policies name; each is confirmed by
-        `trust_admits`. Equal sets are one object, so callers that share them share work."""
+        from an index of the principals trust policies name (an account's root under the
+        account); each is confirmed by `trust_admits`. Equal sets are one object, so callers
+        that share them share work."""
         found = self._admitted.get(caller)
         if found is None:
             arn, account = caller
-            roots = [f"arn:{p}:iam::{account}:root" for p in _PARTITIONS] if account else []
-            names = [n for n in (arn, account, *roots) if n]
+            names = [n for n in (arn, account) if n]
             candidates = set(self.trust_any).union(*(self.trust_names.get(n, ()) for n in names))
             found = frozenset(r for r in candidates
                               if trust_admits(self.identities[r].trust, arn, account))
@@ -757,8 +755,10 @@ def _acting_on(by_service: Mapping[str, list[str]], arn: str) -> list[str]:
 
 
 def _trusted_names(trust: Mapping | None) -> set[str] | None:
-    """The AWS principals a trust policy names (a superset of those it admits); None when it
-    may admit anyone (`*`, or a policy this index cannot read: `trust_admits` decides)."""
+    """The AWS principals a trust policy names (a superset of those it admits), an account's
+    root (`arn:PARTITION:iam::ACCOUNT:root`, in any partition, as `trust_admits` reads it) also
+    as the account; None when it may admit anyone (`*`, or a policy this index cannot read:
+    `trust_admits` decides)."""
     if not trust:
         return set()
     names: set[str] = set()
@@ -772,6 +772,9 @@ def _trusted_names(trust: Mapping | None) -> set[str] | None:
                     if name == "*":
                         return None
                     names.add(name)
+                    fields = name.split(":")
+                    if len(fields) == 6 and fields[2] == "iam" and fields[5] == "root":
+                        names.add(fields[4])
     except (AuthzError, AttributeError, TypeError, ValueError):
         return None
     return names

@@ -64,6 +64,7 @@ def _statement(draw, account):
 def _trust(draw, account):
     principals = [{"Service": "lambda.amazonaws.com"}, "*", {"AWS": "*"},
                   {"AWS": f"arn:aws:iam::{account}:root"}, {"AWS": account},
+                  {"AWS": f"arn:aws-iso:iam::{account}:root"},
                   {"AWS": f"arn:aws:iam::{draw(st.sampled_from(ACCOUNTS))}:role/"
                           f"{draw(st.sampled_from(NAMES))}"},
                   {"AWS": "arn:aws:iam::222222222222:role/agentpol-bot"},
@@ -259,3 +260,19 @@ def test_declared_role_reaching_itself_among_others():
     src = instance_id("iam_role.ops@staging")
     assert "roles:222222222222:*" in {e.dst for e in g.edges(src)}
     assert src not in {e.dst for e in g.edges(src)}
+
+
+@pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-iso", "aws-iso-b", "aws-eusc"])
+def test_trust_in_the_callers_account_root_of_any_partition(partition):
+    """A trust policy naming the caller's account root admits the caller in whichever
+    partition it is written (as `trust_admits` reads it); the index knew three partitions
+    and missed the rest: neither bot@staging nor role `a` could assume `b`."""
+    trust = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                            "Principal": {"AWS": f"arn:{partition}:iam::333333333333:root"}}]}
+    a = _role("333333333333", "a", {"Effect": "Allow", "Action": "sts:AssumeRole",
+                                    "Resource": "*"}, {"Statement": []})
+    b = _role("333333333333", "b", {"Effect": "Allow", "Action": "s3:GetObject",
+                                    "Resource": "*"}, trust)
+    g = _assert_same((Account("333333333333", "333333333333.json", (a, b)),))
+    for src in ("p:bot@staging", "role:arn:aws:iam::333333333333:role/a"):
+        assert "role:arn:aws:iam::333333333333:role/b" in {e.dst for e in g.edges(src)}, src
