@@ -4,7 +4,6 @@ permissions.txt, and write the whole tree atomically.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from typing import Callable, Mapping, Sequence
 from .out_readme import readme
 from .permissions import permissions
 from .model import Model, Principal
+from .serialise import dumps
 
 Emit = Callable[[Model], Mapping[str, str]]
 
@@ -92,7 +92,7 @@ def manifest(files: Mapping[str, str], origin: Mapping[str, str], model: Model) 
             "shadow": shadow,
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         })
-    return json.dumps({"files": entries}, indent=2, sort_keys=True) + "\n"
+    return dumps({"files": entries}, sort_keys=True) + "\n"
 
 
 class OutputError(Exception):
