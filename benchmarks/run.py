@@ -59,7 +59,7 @@ def compile_once(agents: int, envs: int, resources: int, seed: int) -> None:
     """In the child: every stage of compile, then check, timed; one JSON line on stdout."""
     import resource
 
-    from agentpol import artifacts
+    from agentpol import artifacts, tree
     from agentpol.check import check
     from agentpol.expand import expand
     from agentpol.lower import lower
@@ -92,7 +92,7 @@ def compile_once(agents: int, envs: int, resources: int, seed: int) -> None:
         lap("lower")
         out = artifacts.build(model, targets(), list(targets()))
         lap("emit")
-        artifacts.write_tree(Path(d, "out"), out)
+        tree.write_tree(Path(d, "out"), out)
         lap("write")
         report = check(model, out)
         lap("check")

@@ -1,13 +1,9 @@
 """Stage 4 driver: run the registered targets, add shadow copies, the manifest and
-permissions.txt, and write the whole tree atomically.
+permissions.txt (the tree is written by `agentpol.tree`, as each target finishes).
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
-import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -18,6 +14,7 @@ from .model import Model, Principal
 from .serialise import dumps
 
 Emit = Callable[[Model], Mapping[str, str]]
+Sink = Callable[[Mapping[str, str]], None]
 
 
 class Collision(Exception):
@@ -25,9 +22,10 @@ class Collision(Exception):
 
 
 def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
-          env: str | None = None) -> dict[str, str]:
+          env: str | None = None, sink: Sink | None = None) -> dict[str, str]:
     """Every output file, path -> text. Shadow principals' and pending grants' artifacts go
-    under `shadow/` exactly as they would be written if they were live."""
+    under `shadow/` exactly as they would be written if they were live. `sink` is handed each
+    target's files as soon as they are known, then the driver's own three."""
     files: dict[str, str] = {}
     origin: dict[str, str] = {}  # path -> the target that wrote it
     held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
@@ -45,12 +43,17 @@ def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
                 raise Collision(f"{path} is written by both the {origin[path]} and the {name} "
                                 "target")
             origin[path] = name
+        if env is not None:
+            out = {p: t for p, t in out.items() if _env_of(p) in (env, None)}
         files.update(out)
-    if env is not None:
-        files = {p: t for p, t in files.items() if _env_of(p) in (env, None)}
-    files["permissions.txt"] = permissions(model, env)
-    files["README.md"] = readme([*files, "manifest.json"])
-    files["manifest.json"] = manifest(files, origin, model)
+        if sink is not None:
+            sink(out)
+    own = {"permissions.txt": permissions(model, env),
+           "README.md": readme([*files, "permissions.txt", "manifest.json"])}
+    files.update(own)
+    own["manifest.json"] = files["manifest.json"] = manifest(files, origin, model)
+    if sink is not None:
+        sink(own)
     return dict(sorted(files.items()))
 
 
@@ -93,56 +96,3 @@ def manifest(files: Mapping[str, str], origin: Mapping[str, str], model: Model) 
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         })
     return dumps({"files": entries}, sort_keys=True) + "\n"
-
-
-class OutputError(Exception):
-    """The output path is not something compile may replace."""
-
-
-def write_tree(out: Path, files: Mapping[str, str]) -> None:
-    """Write into a temp dir beside `out`, then swap it in: a failure leaves `out` as it was.
-
-    Only an empty directory or an earlier agentpol output (it has manifest.json) is replaced,
-    so `-o .` or `-o policies` can never wipe a project."""
-    out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
-        raise OutputError(f"{out}: not empty and not an agentpol output (no manifest.json); "
-                          "refusing to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    tmp.mkdir()  # respects the umask, unlike mkdtemp's 0700
-    try:
-        for rel, text in files.items():
-            dest = tmp / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(text, encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-        try:
-            tmp.rename(out)
-        except BaseException:
-            if old is not None:
-                old.rename(out)  # put the previous output back
-            raise
-        if old is not None:
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_file(path: Path, text: str) -> None:
-    """Replace one file atomically (temp file in the same directory, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
