@@ -38,7 +38,7 @@ def dumps(obj: Any, *, indent: bool = True, sort_keys: bool = False) -> str:
 #: libyaml's emitter where PyYAML was built with it: what the targets' YAML always went
 #: through, and the oracle of `yaml_dump`.
 _BASE = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_RESOLVER = yaml.SafeDumper(None)
+_RESOLVER = yaml.resolver.Resolver()  # the safe dumper's implicit tags
 _STR = "tag:yaml.org,2002:str"
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 

@@ -230,3 +230,15 @@ def test_caret_line_counts_only_newlines(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "a.agentpol:3:6: error[E012]" in err
     assert "     3 |   in nowhere { } }\n       |      ^^^^^^^\n" in err
+
+
+def test_manifest_text_is_the_standard_json_rendering(acme_model):
+    from agentpol import artifacts
+    from agentpol.pipeline import targets
+    files = artifacts.build(acme_model, targets(), list(targets()))
+    text = files["manifest.json"]
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    odd = {'we"ird\\path/é': "x"}
+    text = artifacts.manifest(odd, {}, acme_model)
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    assert artifacts.manifest({}, {}, acme_model) == json.dumps({"files": []}, indent=2) + "\n"
