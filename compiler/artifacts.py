@@ -22,11 +22,15 @@ class Collision(Exception):
 
 
 def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
-          env: str | None = None, sink: Sink | None = None) -> dict[str, str]:
+          env: str | None = None, sink: Sink | None = None,
+          keep: Callable[[str], bool] | None = None) -> dict[str, str]:
     """Every output file, path -> text. Shadow principals' and pending grants' artifacts go
     under `shadow/` exactly as they would be written if they were live. `sink` is handed each
-    target's files as soon as they are known, then the driver's own three."""
+    target's files as soon as they are known, then the driver's own three; with `keep`, only
+    the files it accepts (and those three) stay in the mapping returned: compile holds what
+    the proof reads, not every file's text (half a gigabyte at 5,000 agents)."""
     files: dict[str, str] = {}
+    digests: dict[str, str] = {}  # every file, in the order written: path -> sha256
     origin: dict[str, str] = {}  # path -> the target that wrote it
     held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
     preview = _as_live(model) if held else None
@@ -45,16 +49,24 @@ def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
             origin[path] = name
         if env is not None:
             out = {p: t for p, t in out.items() if _env_of(p) in (env, None)}
-        files.update(out)
+        digests.update(digested(out))
         if sink is not None:
             sink(out)
+        files.update(out if keep is None else {p: t for p, t in out.items() if keep(p)})
     own = {"permissions.txt": permissions(model, env),
-           "README.md": readme([*files, "permissions.txt", "manifest.json"])}
-    files.update(own)
-    own["manifest.json"] = files["manifest.json"] = manifest(files, origin, model)
+           "README.md": readme([*digests, "permissions.txt", "manifest.json"])}
+    digests.update(digested(own))
+    own["manifest.json"] = manifest(digests, origin, model)
     if sink is not None:
         sink(own)
+    files.update(own)
     return dict(sorted(files.items()))
+
+
+def digested(files: Mapping[str, str]) -> dict[str, str]:
+    """path -> the sha256 of its text (UTF-8), as the manifest lists it."""
+    return {path: hashlib.sha256(text.encode("utf-8")).hexdigest()
+            for path, text in files.items()}
 
 
 def _has_pending(p: Principal) -> bool:
@@ -77,20 +89,19 @@ def _env_of(path: str) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
-def manifest(files: Mapping[str, str], origin: Mapping[str, str], model: Model) -> str:
+def manifest(digests: Mapping[str, str], origin: Mapping[str, str], model: Model) -> str:
     """Every file with the target that wrote it, its env and agent (when it is one
     principal's), whether it is a shadow preview, and its sha256: `{"files": [...]}` as
     two-space JSON with sorted keys, written entry by entry (at 5,000 agents the entries as
     dicts would cost 100 MB more at compile's peak)."""
     entries = []
-    for path in sorted(files):
+    for path in sorted(digests):
         parts = path.split("/")
         shadow = parts[0] == "shadow"
         core = parts[1:] if shadow else parts
         env = core[1] if len(core) > 2 else None
         agent = core[2] if len(core) > 3 and f"{core[2]}@{env}" in model.principals else None
-        digest = hashlib.sha256(files[path].encode("utf-8")).hexdigest()
-        entries.append(_ENTRY.format(_json(agent), _json(env), _json(path), digest,
+        entries.append(_ENTRY.format(_json(agent), _json(env), _json(path), digests[path],
                                      "true" if shadow else "false", _json(origin.get(path))))
     return '{\n  "files": [' + ",".join(entries) + ("\n  ]\n}\n" if entries else ']\n}\n')
 

@@ -199,7 +199,8 @@ def _compile(args) -> int:
     if args.env is not None and args.env not in model.environments:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
     with tree.Tree(args.output) as out:  # written while the proof runs; kept only if it holds
-        files = artifacts.build(model, pipeline.targets(), names, args.env, out.put)
+        files = artifacts.build(model, pipeline.targets(), names, args.env, out.put,
+                                pipeline.proof_reads(model))
         everything = args.env is None and names == list(pipeline.targets())
         report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
         if report.findings:
@@ -366,7 +367,8 @@ def _kill(args) -> int:
         files = kill.emit(model, args.who, pipeline.instant(args.now))
     except ValueError as exc:
         raise pipeline.UsageError(str(exc)) from None
-    files["manifest.json"] = artifacts.manifest(files, dict.fromkeys(files, "kill"), model)
+    files["manifest.json"] = artifacts.manifest(artifacts.digested(files),
+                                                dict.fromkeys(files, "kill"), model)
     tree.write_tree(args.output, files)
     print(f"agentpol: wrote {len(files)} files to {args.output}; apply them in the order "
           f"{args.output / 'README.md'} gives")
