@@ -22,6 +22,11 @@ class OutputError(Exception):
     """The output path is not something compile may replace."""
 
 
+#: Characters queued for the writer beyond which `put` waits (a slow disk must not make
+#: compile hold every file's text again).
+BACKLOG = 1 << 27
+
+
 class Tree:
     """`with Tree(out) as tree: tree.put(files); ...; tree.commit()`."""
 
@@ -32,6 +37,8 @@ class Tree:
         self.tmp.mkdir()  # respects the umask, unlike mkdtemp's 0700
         self._made = {str(self.tmp)}
         self._queue: queue.SimpleQueue[list[tuple[str, str]] | None] = queue.SimpleQueue()
+        self._backlog = 0  # characters put and not yet written
+        self._drained = threading.Condition()
         self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._write, name="agentpol-writer", daemon=True)
         self._thread.start()
@@ -45,8 +52,15 @@ class Tree:
             self.abort()
 
     def put(self, files: Mapping[str, str]) -> None:
-        """Write these files (paths relative to the output) in the background."""
-        self._queue.put(list(files.items()))
+        """Write these files (paths relative to the output) in the background; waits while
+        more than BACKLOG characters are still to be written."""
+        batch = list(files.items())
+        size = sum(len(text) for _, text in batch)
+        with self._drained:
+            self._drained.wait_for(lambda: self._backlog == 0 or self._backlog + size <= BACKLOG
+                                   or not self._thread.is_alive())
+            self._backlog += size
+        self._queue.put(batch)
 
     def commit(self) -> None:
         """Wait for every file, then swap the tree in place of the output."""
@@ -87,6 +101,9 @@ class Tree:
                     self._write_batch(batch)
                 except BaseException as exc:  # reported by commit, in the main thread
                     self._failed = exc
+            with self._drained:
+                self._backlog -= sum(len(text) for _, text in batch)
+                self._drained.notify_all()
 
     def _write_batch(self, batch: Iterable[tuple[str, str]]) -> None:
         root = str(self.tmp)

@@ -80,3 +80,16 @@ def test_compile_with_an_error_finding_keeps_the_previous_output(tmp_path, monke
     assert main(["compile", "policies", "-o", "out"]) == 1
     assert _tree(project / "out") == before
     assert _litter(project / "out") == []
+
+
+def test_put_waits_for_the_writer_past_the_backlog(tmp_path, monkeypatch):
+    from agentpol import tree as module
+    monkeypatch.setattr(module, "BACKLOG", 10)
+    out = tmp_path / "out"
+    with Tree(out) as tree:
+        for i in range(20):
+            tree.put({f"f{i}.txt": "0123456789" * 3})  # each batch alone is past the backlog
+            assert tree._backlog <= 30
+        tree.put({"manifest.json": "{}\n"})
+        tree.commit()
+    assert len(_tree(out)) == 21
