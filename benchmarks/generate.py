@@ -26,6 +26,7 @@ def organisation(envs: int = 3, agents: int = 1000, resources: int = 60,
         env_src.append(f'environment e{i} {{ aws_account = "{100000000000 + i}", '
                        f'cidrs = ["10.{i}.0.0/16"], domains = ["*.e{i}.corp.internal"], '
                        f'k8s_namespace = "agents-e{i}", protected = {protected}, '
+                       f'vault_address = "vault.e{i}.corp.internal:8200", '
                        f'audit_log = log_group.audit }}')
     res_src = ['resource log_group audit { name = "/corp/{env}/audit" }',
                'resource api llm { provider = openai, key_name = "llm-{env}" }']

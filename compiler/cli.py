@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
-from . import artifacts, lock, pipeline
+from . import artifacts, lock, pipeline, tree
 from .errors import InputErrors, render
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check" and args.format != "text":
             _emit_check_output(args, _input_errors(errs, args.format, args.dir))
         return EXIT_INPUT
-    except (pipeline.UsageError, artifacts.Collision, artifacts.OutputError) as exc:
+    except (pipeline.UsageError, artifacts.Collision, tree.OutputError) as exc:
         print(f"agentpol: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # `agentpol explain ... | head`: the reader has seen enough
@@ -198,15 +198,17 @@ def _compile(args) -> int:
     names = pipeline.target_names(args.target)
     if args.env is not None and args.env not in model.environments:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
-    files = artifacts.build(model, pipeline.targets(), names, args.env)
-    everything = args.env is None and names == list(pipeline.targets())
-    report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
-    if report.findings:
-        print(_render(report, "text", sys.stdout.isatty()), end="")
-    if report.errors:
-        print("agentpol: error findings; nothing written", file=sys.stderr)
-        return EXIT_FINDINGS
-    artifacts.write_tree(args.output, files)
+    with tree.Tree(args.output) as out:  # written while the proof runs; kept only if it holds
+        files = artifacts.build(model, pipeline.targets(), names, args.env, out.put,
+                                pipeline.proof_reads(model))
+        everything = args.env is None and names == list(pipeline.targets())
+        report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
+        if report.findings:
+            print(_render(report, "text", sys.stdout.isatty()), end="")
+        if report.errors:
+            print("agentpol: error findings; nothing written", file=sys.stderr)
+            return EXIT_FINDINGS
+        out.commit()
     print(f"agentpol: wrote {len(files)} files to {args.output} "
           f"({len(model.principals)} principals, targets: {', '.join(names) or 'none'})")
     return EXIT_OK
@@ -255,7 +257,7 @@ def _emit_check_output(args, text: str) -> None:
     if args.output is None:
         print(text, end="")
     else:
-        artifacts.write_file(args.output, text)
+        tree.write_file(args.output, text)
 
 
 def _graph(args) -> int:
@@ -272,7 +274,7 @@ def _graph(args) -> int:
             text = dot.svg(text)
         except RuntimeError as exc:
             raise pipeline.UsageError(str(exc)) from None
-    artifacts.write_file(args.output, text)
+    tree.write_file(args.output, text)
     print(f"agentpol: wrote {args.output}")
     return EXIT_OK
 
@@ -298,7 +300,7 @@ def _lock(args) -> int:
     path = args.dir / lock.LOCK_NAME
     adopt = lock_history.adoptable(args.dir, model, args.base, args.adopt)
     text = lock.render(model, lock.read(path), pipeline.today(args.now), adopt)
-    artifacts.write_file(path, text)
+    tree.write_file(path, text)
     print(f"agentpol: {path}: {len(lock.lines_to_lock(model))} reviewed grants")
     return EXIT_OK
 
@@ -365,8 +367,9 @@ def _kill(args) -> int:
         files = kill.emit(model, args.who, pipeline.instant(args.now))
     except ValueError as exc:
         raise pipeline.UsageError(str(exc)) from None
-    files["manifest.json"] = artifacts.manifest(files, dict.fromkeys(files, "kill"), model)
-    artifacts.write_tree(args.output, files)
+    files["manifest.json"] = artifacts.manifest(artifacts.digested(files),
+                                                dict.fromkeys(files, "kill"), model)
+    tree.write_tree(args.output, files)
     print(f"agentpol: wrote {len(files)} files to {args.output}; apply them in the order "
           f"{args.output / 'README.md'} gives")
     return EXIT_OK
@@ -389,7 +392,7 @@ def _report(args) -> int:
                                  if args.policies else None)
     except ValueError as exc:
         raise pipeline.UsageError(str(exc)) from None
-    artifacts.write_file(args.output, html.render(side.permissions, report))
+    tree.write_file(args.output, html.render(side.permissions, report))
     print(f"agentpol: wrote {args.output}")
     return EXIT_OK
 

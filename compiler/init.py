@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from . import artifacts
+from . import tree
 from .parse import discover
 
 NEXT_STEPS = (
@@ -44,7 +44,7 @@ def init(directory: Path) -> list[Path]:
                       "into a new or empty directory")
     written = []
     for name, text in files.items():
-        artifacts.write_file(directory / name, text)
+        tree.write_file(directory / name, text)
         written.append(directory / name)
     return written
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from . import artifacts, lock
 from .check import Report
@@ -100,6 +100,15 @@ def check(model: Model, files: Mapping[str, str] | None = None, authz: Iterable 
         table = targets()
         files = artifacts.build(model, table, list(table))
     return prove(model, files, authz, quota.findings(model, files), killed)
+
+
+def proof_reads(model: Model) -> Callable[[str], bool]:
+    """The compiled files whose text `check` reads: every file when the program has `test`
+    blocks (their expectations are decided against the files), else the ones `quota` measures."""
+    from . import quota
+    if model.program.tests:
+        return lambda path: True
+    return quota.reads
 
 
 def target_names(spec: str | None) -> list[str]:

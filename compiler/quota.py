@@ -14,6 +14,11 @@ from agentpol.model import Model
 from agentpol.targets import aws, tokens
 
 
+def reads(path: str) -> bool:
+    """Whether `findings` reads this file's text (the AWS target's per-principal files)."""
+    return aws.quota_reads(path)
+
+
 def findings(model: Model, files: Mapping[str, str]) -> list[Finding]:
     out = []
     for q in aws.quota_problems(files):

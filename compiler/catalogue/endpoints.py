@@ -39,6 +39,7 @@ def _resolver() -> EndpointResolver:
     return EndpointResolver(Loader().load_data("endpoints"))
 
 
+@functools.lru_cache(maxsize=None)
 def aws_host(prefix: str, region: str) -> str:
     """The standard HTTPS host of an endpoint prefix in a region (`dynamodb.eu-west-1.amazonaws.com`,
     `iam.amazonaws.com` for a global service, `...amazonaws.com.cn` in China)."""

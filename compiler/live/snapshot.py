@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from agentpol import artifacts
+from agentpol import tree
 from agentpol.catalogue.aws_roles import PREFIX
 
 from .connect import LiveError, Options, Target, call, client, pages
@@ -108,6 +108,6 @@ def run(output: Path, options: Options, targets: list[Target]) -> list[Path]:
     written = []
     for account, details in read.items():  # nothing is written unless every account was read
         path = output / f"{account}.json" if as_dir else output
-        artifacts.write_file(path, dumps(details))
+        tree.write_file(path, dumps(details))
         written.append(path)
     return written

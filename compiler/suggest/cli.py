@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from agentpol import artifacts
+from agentpol import tree
 from agentpol.pipeline import UsageError
 
 from . import render, suggest
@@ -19,7 +19,7 @@ def run(args, model, today: dt.date) -> int:
     text = render.as_json(found) if args.format == "json" else render.as_markdown(found)
     if args.write:
         for name in sorted(found.patch):
-            artifacts.write_file(found.files[name], found.patch[name])
+            tree.write_file(found.files[name], found.patch[name])
     print(text, end="")
     return 0
 

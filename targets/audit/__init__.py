@@ -11,11 +11,11 @@ principal's or pending grant's resources are on record before the grant goes liv
 """
 from __future__ import annotations
 
-import json
 
 from agentpol.model import Model
 
 from . import cloudtrail, log_sink, mcp_upstream, rulesets, vault
+from agentpol.serialise import dumps
 
 
 def emit(model: Model) -> dict[str, str]:
@@ -35,5 +35,5 @@ def emit(model: Model) -> dict[str, str]:
 
 
 def _json(doc) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return dumps(doc, sort_keys=True) + "\n"
 

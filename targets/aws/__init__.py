@@ -17,9 +17,9 @@ from agentpol.model import Environment, IamStatement, Model
 
 from . import boundary, guards, policy, terraform, trust
 from .grants import NO_SCOPE_SID, principal_scopes
-from .quota import QuotaProblem, quota_problems
+from .quota import QuotaProblem, quota_problems, quota_reads
 
-__all__ = ["emit", "quota_problems", "QuotaProblem"]
+__all__ = ["emit", "quota_problems", "quota_reads", "QuotaProblem"]
 
 
 def _identity(allows, unscoped: list[str], denies, guard_statements: list[dict]) -> list[dict]:

@@ -4,7 +4,7 @@ statements over several managed policies when they do not fit in one.
 
 from __future__ import annotations
 
-import json
+from agentpol.serialise import dumps
 
 VERSION = "2012-10-17"
 #: AWS: a managed policy holds at most 6,144 characters, whitespace not counted.
@@ -17,7 +17,7 @@ def document(statements: list[dict]) -> dict:
 
 def render(doc: dict) -> str:
     """The file text: two-space JSON, keys in the order built (Sid, Effect, Action, ...)."""
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc) + "\n"
 
 
 def size(text: str) -> int:
@@ -28,7 +28,7 @@ def size(text: str) -> int:
 def _size(statement: dict) -> int:
     """A statement's share of a document's size: its own characters (indenting adds only
     whitespace, so they are those of its compact JSON)."""
-    return size(json.dumps(statement))
+    return size(dumps(statement, indent=False))
 
 
 #: A document's characters besides its statements' and the commas between them.

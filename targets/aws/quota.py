@@ -38,6 +38,11 @@ class QuotaProblem:
         return f"{self.path}: {self.quota} is {self.size}, over AWS's limit of {self.limit}"
 
 
+def quota_reads(path: str) -> bool:
+    """Whether `quota_problems` reads this file (a principal's policy documents)."""
+    return _FILE.match(path) is not None
+
+
 def quota_problems(files: Mapping[str, str]) -> list[QuotaProblem]:
     """Every limit the AWS files in `files` (path -> text, as `emit` returns) exceed."""
     out = []

@@ -17,13 +17,13 @@ are escaped as `$${` and `%%{`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from agentpol.catalogue.aws_roles import PREFIX, TAG_AGENT, TAG_ENV, role_name
 from agentpol.model import Environment
 
 from .trust import max_session
+from agentpol.serialise import dumps
 
 PROVIDER = {"aws": {"source": "hashicorp/aws", "version": ">= 5.0"}}
 
@@ -39,7 +39,7 @@ class Role:
 
 
 def policy_text(doc: dict) -> str:
-    return json.dumps(doc, separators=(",", ":")).replace("${", "$${").replace("%{", "%%{")
+    return dumps(doc, indent=False).replace("${", "$${").replace("%{", "%%{")
 
 
 def boundary_name(env: str) -> str:
@@ -99,7 +99,7 @@ def main_tf(env: Environment, roles: list[Role], boundary: dict) -> str:
                           "value": {agent: f"${{aws_iam_role.{agent}.arn}}" for agent in iam_roles}},
         },
     }
-    return json.dumps(config, indent=2) + "\n"
+    return dumps(config) + "\n"
 
 
 def _account_pin(env: Environment) -> dict:

@@ -3,12 +3,12 @@ they may name, in Cedar's JSON entity format. Environments are enum entities: Ce
 from the schema, so they are not listed."""
 from __future__ import annotations
 
-import json
 
 from agentpol.catalogue.cedar import ENTITY_ATTRS, ENTITY_TYPES, qualified
 from agentpol.model import Model
 
 from . import scope
+from agentpol.serialise import dumps
 
 
 def entities(model: Model, env: str) -> str:
@@ -23,7 +23,7 @@ def entities(model: Model, env: str) -> str:
         attrs = {"key": inst.key, "name": inst.name, "shared": inst.env is None}
         attrs.update({a: str(inst.attrs[a]) for a in ENTITY_ATTRS[inst.type] if a in inst.attrs})
         out.append(_entity(ENTITY_TYPES[inst.type], inst.key, attrs, inst.env))
-    return json.dumps(out, indent=2, sort_keys=True) + "\n"
+    return dumps(out, sort_keys=True) + "\n"
 
 
 def _entity(type_name: str, ident: str, attrs: dict, env: str | None) -> dict:

@@ -3,13 +3,13 @@ so a misspelt env is a validation error; every context key is optional and typed
 validation rejects any policy that reads one without `context has` first."""
 from __future__ import annotations
 
-import json
 
 from agentpol.catalogue.cedar import (BASE_ACTION, CONTEXT, ENTITY_ATTRS, ENTITY_TYPES,
                                       NAMESPACE)
 from agentpol.model import Model
 
 from . import scope
+from agentpol.serialise import dumps
 
 _AGENT_ATTRS = {
     "agent": {"type": "String"},
@@ -43,7 +43,7 @@ def schema(model: Model, env: str) -> str:
         actions[name] = action
     doc = {NAMESPACE: {"commonTypes": {"Context": context}, "entityTypes": entity_types,
                        "actions": actions}}
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return dumps(doc, sort_keys=True) + "\n"
 
 
 def _record(attrs: dict) -> dict:

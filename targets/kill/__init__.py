@@ -12,11 +12,11 @@ stopped and when, for `agentpol check --killed`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from agentpol.model import Model, Principal
 
 from . import aws, cedar, network, runbook, tokens
+from agentpol.serialise import dumps
 
 RECORD = "kill.json"
 
@@ -48,6 +48,6 @@ def emit(model: Model, who: str, now: dt.datetime) -> dict[str, str]:
     files.update(aws.files(model, env, principals, stamp))
     record = {"target": who, "env": env, "issued_before": stamp,
               "principals": sorted(p.key for p in principals)}
-    files[RECORD] = json.dumps(record, indent=2, sort_keys=True) + "\n"
+    files[RECORD] = dumps(record, sort_keys=True) + "\n"
     files["README.md"] = runbook.render(model, who, env, principals, stamp, files)
     return dict(sorted(files.items()))

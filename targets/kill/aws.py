@@ -12,12 +12,12 @@
 """
 from __future__ import annotations
 
-import json
 
 from agentpol.catalogue.aws_roles import role_name
 from agentpol.model import Model, Principal
 from agentpol.targets.aws.policy import VERSION, render
 from agentpol.targets.aws.terraform import PROVIDER, policy_text
+from agentpol.serialise import dumps
 
 #: The name AWS's console gives the policy it attaches to revoke a role's sessions.
 REVOKE_POLICY = "AWSRevokeOlderSessions"
@@ -70,5 +70,5 @@ def files(model: Model, env: str, principals: list[Principal], stamp: str) -> di
         "terraform": {"required_providers": PROVIDER},
         "resource": {"aws_iam_role_policy": resources},
     }
-    out[f"aws/{env}/{TERRAFORM_FILE}"] = json.dumps(module, indent=2) + "\n"
+    out[f"aws/{env}/{TERRAFORM_FILE}"] = dumps(module) + "\n"
     return out

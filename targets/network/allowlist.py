@@ -9,6 +9,7 @@ Reasons are statements as written, without line numbers (`read dynamodb_table.ti
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from agentpol.catalogue import endpoints
@@ -57,8 +58,8 @@ def _grant_endpoints(model: Model, p: Principal, env: Environment) -> Iterator[N
             aws_grants.append(why)
             for piece in pieces:
                 regions = _regions(model, g, env, piece.resources)
-                for host in endpoints.aws_hosts(piece.actions, piece.resources, regions):
-                    yield _host(host, endpoints.HTTPS), why
+                for dest in _aws_dests(piece.actions, piece.resources, tuple(regions)):
+                    yield dest, why
         elif kind == "github":
             for host in endpoints.GITHUB_HOSTS:
                 yield _host(host, endpoints.HTTPS), why
@@ -94,6 +95,16 @@ def _regions(model: Model, g: Grant, env: Environment, arns) -> list[str]:
     return list(dict.fromkeys(regions))
 
 
+@lru_cache(maxsize=4096)
+def _aws_dests(actions: tuple[str, ...], resources: tuple[str, ...],
+               regions: tuple[str, ...]) -> tuple[Dest, ...]:
+    """The endpoints of one IAM statement in these regions: the agents of an org share their
+    resources, so the same statement recurs in every principal granted it."""
+    return tuple(_host(host, endpoints.HTTPS)
+                 for host in endpoints.aws_hosts(actions, resources, regions))
+
+
+@lru_cache(maxsize=4096)
 def _host(host: str, port: int) -> Dest:
     return _parsed(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
 

@@ -10,7 +10,6 @@ other protected envs' names are denied in both layers; credential paths are unre
 """
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, split
@@ -18,6 +17,7 @@ from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, split
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied
 from .sandbox import note
+from agentpol.serialise import dumps
 
 FILE = "claude-settings.json"
 
@@ -48,7 +48,7 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
             "filesystem": {"denyRead": [_claude_path(p) for p in CREDENTIAL_PATHS]},
         },
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc) + "\n"
 
 
 def _claude_path(path: str) -> str:

@@ -12,13 +12,13 @@ The `//` key holds the note on what this file cannot express; srt ignores unknow
 """
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, reasons, split
 
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied
+from agentpol.serialise import dumps
 
 FILE = "sandbox-runtime.json"
 
@@ -47,7 +47,7 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
             "denyWrite": [],
         },
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc) + "\n"
 
 
 def note(subject: Subject, dests: tuple[Dest, ...], dropped: tuple[Dest, ...], needs: Why | None,

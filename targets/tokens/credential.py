@@ -2,11 +2,11 @@
 agent@env pairs share, lifetimes, and JSON text."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Mapping
 
 from agentpol.model import PERIODS, Grant, Instance, Model, Principal
+from agentpol.serialise import dumps as json_text
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ Issued = tuple[dict[str, str], list[Credential]]
 
 
 def dumps(doc) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return json_text(doc, sort_keys=True) + "\n"
 
 
 def base_name(p: Principal) -> str:

@@ -14,12 +14,12 @@ wider session policy grants nothing the role does not; the file says which form 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, replace
 
 from agentpol.catalogue import aws_roles, iam_statements
 from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
 from agentpol.model import IamStatement, Model, Principal, Span
+from agentpol.serialise import dumps as json_text
 
 from .credential import Credential, Issued, base_name, dumps, lifetime, sources
 
@@ -64,7 +64,7 @@ def compact(grants: list[IamStatement]) -> list[dict]:
 
 
 def packed(doc: dict) -> str:
-    return json.dumps(doc, separators=(",", ":"), sort_keys=True)
+    return json_text(doc, indent=False, sort_keys=True)
 
 
 def session_policy(model: Model, p: Principal) -> tuple[dict | None, list, str]:

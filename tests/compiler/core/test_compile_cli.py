@@ -230,3 +230,28 @@ def test_caret_line_counts_only_newlines(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "a.agentpol:3:6: error[E012]" in err
     assert "     3 |   in nowhere { } }\n       |      ^^^^^^^\n" in err
+
+
+def test_manifest_text_is_the_standard_json_rendering(acme_model):
+    from agentpol import artifacts
+    from agentpol.pipeline import targets
+    files = artifacts.build(acme_model, targets(), list(targets()))
+    text = files["manifest.json"]
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    odd = {'we"ird\\path/é': "x"}
+    text = artifacts.manifest(artifacts.digested(odd), {}, acme_model)
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    assert artifacts.manifest({}, {}, acme_model) == json.dumps({"files": []}, indent=2) + "\n"
+
+
+def test_build_hands_every_file_to_the_sink_and_keeps_only_what_the_proof_reads(acme_model):
+    from agentpol import artifacts, quota
+    from agentpol.pipeline import proof_reads, targets
+    full = artifacts.build(acme_model, targets(), list(targets()))
+    sunk: dict[str, str] = {}
+    kept = artifacts.build(acme_model, targets(), list(targets()), None, sunk.update, quota.reads)
+    assert sunk == full
+    own = {"manifest.json", "permissions.txt", "README.md"}
+    assert set(kept) == {p for p in full if quota.reads(p)} | own
+    assert all(kept[p] == full[p] for p in kept)
+    assert proof_reads(acme_model)("network/dev/x/cilium.yaml") == bool(acme_model.program.tests)
