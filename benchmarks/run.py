@@ -58,16 +58,16 @@ def _median(runs: list[tuple[float, float, int, str]]) -> tuple[float, float, in
 def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str | None) -> None:
     """In the child: what `agentpol compile` does, stage by stage (the files stream to the
     output tree's writer process while emit and check run; `write` is the wait for the rest
-    and the swap; CPU and peak memory are the compiler's, the writer's peak is its own),
+    and the swap; CPU is both processes', peak memory each one's own),
     then the floor: the same bytes written raw into a fresh directory of the same file
     system (peak memory is taken before it). One JSON line on stdout."""
     import resource
 
     from generate import organisation
 
-    def usage() -> float:
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        return r.ru_utime + r.ru_stime
+    def usage() -> float:  # the compiler's CPU and its writer's
+        return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (
+            resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
     stages: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory(dir=out_dir) as o:
