@@ -13,7 +13,24 @@ from .model import AWS_TYPES, Instance, Program, Target
 
 def identity(program: Program, env: str, target: Target) -> str:
     """One token, no spaces: the ARN(s) comma-joined, `owner/repo`, the Vault path, `host:port`
-    (with `key=NAME` for an api key); "" for a raw target, which is its own identity."""
+    (with `key=NAME` for an api key); "" for a raw target, which is its own identity.
+
+    Remembered per (env, instance) for the last program asked about: expand, the lock and
+    permissions.txt ask for every grant, and the agents of an org share their resources."""
+    global _memo
+    if _memo[0] is not program:
+        _memo = (program, {})
+    key = (env, target.instance)
+    found = _memo[1].get(key)
+    if found is None:
+        found = _memo[1][key] = _identity(program, env, target)
+    return found
+
+
+_memo: tuple[Program | None, dict[tuple[str, str | None], str]] = (None, {})
+
+
+def _identity(program: Program, env: str, target: Target) -> str:
     inst = program.instances.get(target.instance or "")
     if inst is None:
         return ""

@@ -1,48 +1,45 @@
-"""The output tree, written atomically and in the background.
+"""The output tree, written atomically and, where the system can fork, by a second process.
 
-Compiling 1,000 agents writes some 36,000 files; creating them is mostly time in the kernel,
-which a thread spends while the compiler goes on emitting and checking (a system call releases
-the interpreter lock). Files go to a temp dir beside the output as soon as they are known;
-`commit` swaps it in, and anything else (an error finding, an exception) removes it, so a
-failed compile never leaves half an output and never touches the previous one.
+Compiling 1,000 agents writes some 36,000 files; creating them is mostly time in the kernel. A
+writer process forked when the tree is opened receives each target's files through a pipe as
+soon as they are known and creates them on the other core while the compiler goes on emitting
+and checking (a thread would contend for the interpreter lock at every system call). Files go to
+a temp dir beside the output; `commit` swaps it in, and anything else (an error finding, an
+exception) removes it, so a failed compile never leaves half an output and never touches the
+previous one. Without `os.fork` the files are written as they are put.
 """
 from __future__ import annotations
 
+import gc
 import os
-import queue
+import pickle
 import shutil
+import struct
 import tempfile
-import threading
 import uuid
 from pathlib import Path
 from typing import Iterable, Mapping
+
+_LENGTH = struct.Struct("<Q")
 
 
 class OutputError(Exception):
     """The output path is not something compile may replace."""
 
 
-#: Characters queued for the writer beyond which `put` waits (a slow disk must not make
-#: compile hold every file's text again).
-BACKLOG = 1 << 27
-
-
 class Tree:
     """`with Tree(out) as tree: tree.put(files); ...; tree.commit()`."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, background: bool = hasattr(os, "fork")) -> None:
         self.out = _replaceable(out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         self.tmp.mkdir()  # respects the umask, unlike mkdtemp's 0700
-        self._made = {str(self.tmp)}
-        self._queue: queue.SimpleQueue[list[tuple[str, str]] | None] = queue.SimpleQueue()
-        self._backlog = 0  # characters put and not yet written
-        self._drained = threading.Condition()
-        self._failed: BaseException | None = None
-        self._thread = threading.Thread(target=self._write, name="agentpol-writer", daemon=True)
-        self._thread.start()
         self._open = True
+        self._failed: BaseException | None = None
+        self._writer: tuple[int, int, int] | None = None  # pid, batches out, outcome in
+        if background:
+            self._writer = _fork_writer(self.tmp)
 
     def __enter__(self) -> Tree:
         return self
@@ -52,15 +49,21 @@ class Tree:
             self.abort()
 
     def put(self, files: Mapping[str, str]) -> None:
-        """Write these files (paths relative to the output) in the background; waits while
-        more than BACKLOG characters are still to be written."""
-        batch = list(files.items())
-        size = sum(len(text) for _, text in batch)
-        with self._drained:
-            self._drained.wait_for(lambda: self._backlog == 0 or self._backlog + size <= BACKLOG
-                                   or not self._thread.is_alive())
-            self._backlog += size
-        self._queue.put(batch)
+        """Write these files (paths relative to the output): handed to the writer process,
+        which holds at most the batch it is writing and the one in the pipe."""
+        if self._failed is not None:
+            return
+        if self._writer is None:
+            try:
+                _write_batch(str(self.tmp), files.items(), set())
+            except OSError as exc:
+                self._failed = exc
+            return
+        data = pickle.dumps(list(files.items()), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            _send(self._writer[1], _LENGTH.pack(len(data)) + data)
+        except BrokenPipeError:  # the writer stopped: commit reports why
+            pass
 
     def commit(self) -> None:
         """Wait for every file, then swap the tree in place of the output."""
@@ -90,36 +93,79 @@ class Tree:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _finish(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        """Close the pipe and wait for the writer's outcome: nothing, or its exception."""
+        if self._writer is None:
+            return
+        pid, out, outcome = self._writer
+        self._writer = None
+        os.close(out)
+        with os.fdopen(outcome, "rb") as f:
+            report = f.read()
+        _, status = os.waitpid(pid, 0)
+        if self._failed is None and report:
+            self._failed = pickle.loads(report)
+        elif self._failed is None and status:
+            self._failed = OSError(f"the output writer stopped (wait status {status})")
 
-    def _write(self) -> None:
-        for batch in iter(self._queue.get, None):
-            if self._failed is None:
-                try:
-                    self._write_batch(batch)
-                except BaseException as exc:  # reported by commit, in the main thread
-                    self._failed = exc
-            with self._drained:
-                self._backlog -= sum(len(text) for _, text in batch)
-                self._drained.notify_all()
 
-    def _write_batch(self, batch: Iterable[tuple[str, str]]) -> None:
-        root = str(self.tmp)
-        for rel, text in batch:
-            path = os.path.join(root, rel)
-            parent = os.path.dirname(path)
-            if parent not in self._made:
-                os.makedirs(parent, exist_ok=True)
-                self._made.add(parent)
-            data = memoryview(text.encode("utf-8"))
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            try:
-                while data:
-                    data = data[os.write(fd, data):]
-            finally:
-                os.close(fd)
+def _fork_writer(root: Path) -> tuple[int, int, int]:
+    """A child that reads length-prefixed pickled batches until the pipe closes, writes them
+    under `root`, and sends back nothing, or the exception that stopped it."""
+    import fcntl  # POSIX, as fork is
+
+    batches_r, batches_w = os.pipe()
+    outcome_r, outcome_w = os.pipe()
+    if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: a megabyte per write, not 64 KiB
+        try:
+            fcntl.fcntl(batches_w, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except OSError:  # above /proc/sys/fs/pipe-max-size: keep the default
+            pass
+    pid = os.fork()
+    if pid:
+        os.close(batches_r)
+        os.close(outcome_w)
+        return pid, batches_w, outcome_r
+    # the writer: touch nothing of the parent's objects (no collection walking them either,
+    # which would copy every page of the compiled model)
+    gc.disable()
+    for low, high in ((3, min(batches_r, outcome_w)), (min(batches_r, outcome_w) + 1,
+                                                       max(batches_r, outcome_w)),
+                      (max(batches_r, outcome_w) + 1, os.sysconf("SC_OPEN_MAX"))):
+        os.closerange(low, high)  # another tree's pipe too: its writer must see its end close
+    status = 0
+    try:
+        made: set[str] = set()
+        with os.fdopen(batches_r, "rb") as src:
+            while head := src.read(_LENGTH.size):
+                _write_batch(str(root), pickle.loads(src.read(_LENGTH.unpack(head)[0])), made)
+    except BaseException as exc:  # reported by commit, in the parent
+        status = 1
+        try:
+            _send(outcome_w, pickle.dumps(exc))
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing the parent's buffers
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _write_batch(root: str, batch: Iterable[tuple[str, str]], made: set[str]) -> None:
+    for rel, text in batch:
+        path = os.path.join(root, rel)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            _send(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
 
 
 def _replaceable(out: Path) -> Path:
