@@ -54,6 +54,10 @@ class Edge:
     where: Location
 
 
+#: node -> (its distance to a target, the first edge of a shortest path there)
+Ways = dict[str, tuple[int, "Edge"]]
+
+
 @dataclass
 class Graph:
     """Nodes and edges. An imported role's or user's policy edges are kept as shared runs
@@ -133,6 +137,64 @@ class Graph:
                         parents[dst] = Edge(n, dst, via, where)
                         queue.append(dst)
         return parents
+
+    def toward(self, targets: Iterable[str]) -> dict[str, tuple[Ways, Ways]]:
+        """For each target, how every node reaches it as `reach(edges(node))` walks: never
+        through a principal, except as the first hop. Two maps, node -> (distance, the first
+        edge of a shortest path): the onward ways (every node after the first hop is no
+        principal), which a path follows after its first hop, and the ways from a start (the
+        onward way, or a first hop to a principal and its onward way, whichever is shorter).
+        One walk back from each target over the reversed edges, each shared run entered once
+        per walk, instead of one walk forward from every node."""
+        preds: dict[str, list[Edge]] = defaultdict(list)
+        for edges in self.out.values():
+            for e in edges:
+                preds[e.dst].append(e)
+        holders: dict[int, list[tuple[str, str, Location]]] = defaultdict(list)
+        member: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # node -> runs naming it
+        for src, runs in self.shared.items():
+            for via, where, dsts in runs:
+                if id(dsts) not in holders:
+                    for dst in dsts:
+                        member[dst].append(dsts)
+                holders[id(dsts)].append((src, via, where))
+
+        def back(x: str, entered: set[int] | None) -> list[Edge]:
+            found = list(preds.get(x, ()))
+            for dsts in member.get(x, ()):
+                if entered is None or id(dsts) not in entered:
+                    if entered is not None:
+                        entered.add(id(dsts))
+                    found += (Edge(src, x, via, where) for src, via, where in holders[id(dsts)])
+            return found
+
+        out: dict[str, tuple[Ways, Ways]] = {}
+        for target in sorted(set(targets)):
+            onward: Ways = {}
+            entered: set[int] = set()
+            level, distance = [target], 0
+            while level:
+                distance += 1
+                following = []
+                for x in level:
+                    if self.nodes[x].kind == "principal":
+                        continue  # a principal is walked through only as a first hop
+                    for e in back(x, entered):
+                        if e.src not in onward and e.src != target:
+                            onward[e.src] = (distance, e)
+                            following.append(e.src)
+                level = following
+            starts = dict(onward)
+            for p in [target, *onward]:
+                if self.nodes[p].kind != "principal":
+                    continue
+                hop = onward[p][0] + 1 if p != target else 1
+                for e in back(p, None):
+                    if e.src not in (p, target) and (e.src not in starts
+                                                     or hop < starts[e.src][0]):
+                        starts[e.src] = (hop, e)
+            out[target] = (onward, starts)
+        return out
 
     @staticmethod
     def path(parents: Mapping[str, Edge], node: str) -> list[Edge]:

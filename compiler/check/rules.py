@@ -106,20 +106,25 @@ def env_bridge(ctx: Context) -> list[Finding]:
     g = ctx.graph
     starts = [n.id for n in g.nodes.values() if n.kind == "principal"]
     used = set(g.reach(e for s in starts for e in g.edges(s)))
+    # a bridge ends at a protected env's credential, and its start is in an unprotected env:
+    # which nodes reach which of them, and how, is one walk back from each
+    toward = g.toward(nid for nid, node in g.nodes.items()
+                      if node.credential and _foreign_protected(ctx.model, node, None))
     out = []
     for n in g.nodes.values():
         env = ctx.model.environments.get(n.env or "")
-        first = g.edges(n.id) if n.kind in ("role", "user") else []
-        if not first or n.id in used or env is None or env.protected:
+        if n.kind not in ("role", "user") or n.id in used or env is None or env.protected:
             continue
-        parents = g.reach(first)
-        found = sorted((len(g.path(parents, nid)), nid.startswith(("acct:", "roles:")), nid)
-                       for nid in parents if g.nodes[nid].credential and nid != n.id
-                       and _foreign_protected(ctx.model, g.nodes[nid], n.env))
+        found = sorted((ways[n.id][0], end.startswith(("acct:", "roles:")), end)
+                       for end, (_, ways) in toward.items() if n.id in ways)
         if not found:
             continue
-        path = g.path(parents, found[0][2])
-        end = g.nodes[path[-1].dst]
+        onward, ways = toward[found[0][2]]  # the nearest one's shortest path, hop by hop
+        path = [ways[n.id][1]]
+        while path[-1].dst != found[0][2]:
+            path.append(onward[path[-1].dst][1])
+        at = path[-1].dst
+        end = g.nodes[at]
         extra = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         out.append(finding("env-bridge",
                            f"{n.kind} {n.label} of `{n.env}` reaches credential {end.label} of "
