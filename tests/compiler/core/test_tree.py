@@ -99,7 +99,9 @@ def test_two_trees_open_at_once_each_finish(tmp_path, background):
     assert _tree(tmp_path / "b") == {"manifest.json": b"b\n"}
 
 
-def test_a_large_tree_arrives_whole(tmp_path, background):
+def test_a_large_tree_arrives_whole(tmp_path, background, monkeypatch):
+    from agentpol import tree as module
+    monkeypatch.setattr(module, "CHUNK", 10_000)  # many messages per put
     files = {f"d{i % 97}/f{i}.json": f"{i}" * (i % 5000) for i in range(3000)}
     files["manifest.json"] = "{}\n"
     with Tree(tmp_path / "out", background) as tree:
