@@ -18,7 +18,7 @@ import bisect
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from agentpol.catalogue import iam, vault
 from agentpol.globs import arn_fields, globs_meet
@@ -159,14 +159,20 @@ class Graph:
                         member[dst].append(dsts)
                 holders[id(dsts)].append((src, via, where))
 
-        def back(x: str, entered: set[int] | None) -> list[Edge]:
-            found = list(preds.get(x, ()))
+        def back(x: str, entered: set[int] | None) -> Iterator[tuple[str, Edge | tuple]]:
+            """Who has an edge to `x`: each with the edge, or for a shared run its (via,
+            where), of which `edge` makes one only when it is kept."""
+            for e in preds.get(x, ()):
+                yield e.src, e
             for dsts in member.get(x, ()):
                 if entered is None or id(dsts) not in entered:
                     if entered is not None:
                         entered.add(id(dsts))
-                    found += (Edge(src, x, via, where) for src, via, where in holders[id(dsts)])
-            return found
+                    for src, via, where in holders[id(dsts)]:
+                        yield src, (via, where)
+
+        def edge(src: str, x: str, e: Edge | tuple) -> Edge:
+            return e if isinstance(e, Edge) else Edge(src, x, *e)
 
         out: dict[str, tuple[Ways, Ways]] = {}
         for target in sorted(set(targets)):
@@ -179,20 +185,19 @@ class Graph:
                 for x in level:
                     if self.nodes[x].kind == "principal":
                         continue  # a principal is walked through only as a first hop
-                    for e in back(x, entered):
-                        if e.src not in onward and e.src != target:
-                            onward[e.src] = (distance, e)
-                            following.append(e.src)
+                    for src, how in back(x, entered):
+                        if src not in onward and src != target:
+                            onward[src] = (distance, edge(src, x, how))
+                            following.append(src)
                 level = following
             starts = dict(onward)
             for p in [target, *onward]:
                 if self.nodes[p].kind != "principal":
                     continue
                 hop = onward[p][0] + 1 if p != target else 1
-                for e in back(p, None):
-                    if e.src not in (p, target) and (e.src not in starts
-                                                     or hop < starts[e.src][0]):
-                        starts[e.src] = (hop, e)
+                for src, how in back(p, None):
+                    if src not in (p, target) and (src not in starts or hop < starts[src][0]):
+                        starts[src] = (hop, edge(src, p, how))
             out[target] = (onward, starts)
         return out
 
@@ -282,6 +287,8 @@ class _Builder:
         self._shared: dict[tuple, _Matched] = {}
         self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
+        self._by_account: dict[str, frozenset[str]] = {}
+        self._account_dsts: dict[tuple, list[str]] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}
         self._passable: frozenset[str] | None = None
 
@@ -666,11 +673,22 @@ class _Builder:
         found = self._admitted.get(caller)
         if found is None:
             arn, account = caller
-            names = [n for n in (arn, account) if n]
-            candidates = set(self.trust_any).union(*(self.trust_names.get(n, ()) for n in names))
-            found = frozenset(r for r in candidates
+            # a role whose trust names the account but not the caller admits every caller of
+            # that account alike: decided once per account; the others, caller by caller
+            own = set(self.trust_any).union(self.trust_names.get(arn, ()) if arn else ())
+            found = frozenset(r for r in own
                               if trust_admits(self.identities[r].trust, arn, account))
+            if account:
+                found |= self._account_admits(account) - own
             found = self._admitted[caller] = self._interned.setdefault(found, found)
+        return found
+
+    def _account_admits(self, account: str) -> frozenset[str]:
+        found = self._by_account.get(account)
+        if found is None:
+            found = self._by_account[account] = frozenset(
+                r for r in self.trust_names.get(account, ())
+                if trust_admits(self.identities[r].trust, None, account))
         return found
 
     def passable(self) -> frozenset[str]:
@@ -688,6 +706,15 @@ class _Builder:
         account with no authz file reach roles nobody can look into. An imported policy's
         role pattern into an account whose authz file is given reaches only the roles that
         file lists (identity_dsts): the file is that account's complete inventory of roles."""
+        key = (acts, res, caller_account, imported)
+        found = self._account_dsts.get(key)
+        if found is None:
+            found = self._account_dsts[key] = self._account_dsts_of(acts, res, caller_account,
+                                                                    where, imported)
+        return found
+
+    def _account_dsts_of(self, acts: _Actions, res: str, caller_account: str | None,
+                         where: Location, imported: bool) -> list[str]:
         _, _, service, _, account, resource = arn_fields(res)
         scoped, _, _ = acts.scoped(service)
         if not scoped:
