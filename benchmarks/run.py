@@ -93,6 +93,7 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
         files, _ = parse_directory(src)
         lap("parse")
         program = resolve(files)
+        del files  # the parse trees: `pipeline.load` lets them go after resolve, as here
         lap("resolve")
         model = expand(program)
         lap("expand")
