@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from agentpol.errors import Diagnostic, InputErrors
+from agentpol.globs import globs_meet
 from agentpol.model import Model, Span
 
 from .authz_documents import document, shown as _shown, strings
@@ -437,7 +438,7 @@ def trust_admits(trust: Mapping | None, caller_arn: str | None, caller_account: 
     allowed = denied = False
     for s in statements(trust):
         actions = [a.lower() for a in listed(s.get("Action"))]
-        if not any(a in ("*", "sts:*", "sts:assumerole") for a in actions):
+        if not any(globs_meet(a, "sts:assumerole") for a in actions):  # `sts:Assume*` too
             continue
         if _names(s.get("Principal"), caller_arn, caller_account, service):
             if s.get("Effect") == "Deny":
