@@ -209,7 +209,7 @@ def _compile(args) -> int:
             print("agentpol: error findings; nothing written", file=sys.stderr)
             return EXIT_FINDINGS
         out.commit()
-    print(f"agentpol: wrote {len(files)} files to {args.output} "
+    print(f"agentpol: wrote {out.count} files to {args.output} "
           f"({len(model.principals)} principals, targets: {', '.join(names) or 'none'})")
     return EXIT_OK
 

@@ -40,6 +40,8 @@ class Tree:
         self.tmp.mkdir()  # respects the umask, unlike mkdtemp's 0700
         self._open = True
         self._failed: BaseException | None = None
+        self.count = 0  # files put
+        self._made: set[str] = set()  # directories made, when writing in this process
         self._writer: tuple[int, int, int] | None = None  # pid, batches out, outcome in
         if background:
             self._writer = _fork_writer(self.tmp)
@@ -54,11 +56,12 @@ class Tree:
     def put(self, files: Mapping[str, str]) -> None:
         """Write these files (paths relative to the output): handed to the writer process in
         messages of about CHUNK characters."""
+        self.count += len(files)
         if self._failed is not None:
             return
         if self._writer is None:
             try:
-                _write_batch(str(self.tmp), files.items(), set())
+                _write_batch(str(self.tmp), files.items(), self._made)
             except OSError as exc:
                 self._failed = exc
             return

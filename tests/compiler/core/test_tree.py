@@ -109,3 +109,16 @@ def test_a_large_tree_arrives_whole(tmp_path, background, monkeypatch):
             tree.put(dict(list(files.items())[i:i + 700]))
         tree.commit()
     assert _tree(tmp_path / "out") == {k: v.encode() for k, v in files.items()}
+
+
+def test_compile_says_how_many_files_it_wrote_also_when_it_keeps_few(tmp_path, monkeypatch,
+                                                                      capsys):
+    """Without `test` blocks compile keeps only the texts the proof reads; the count it prints
+    is still every file written."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "policies", project / "policies")
+    (project / "policies" / "tests.agentpol").unlink()
+    monkeypatch.chdir(project)
+    assert main(["compile", "policies", "-o", "out"]) == 0
+    written = len(_tree(project / "out"))
+    assert f"wrote {written} files to out" in capsys.readouterr().out
