@@ -5,10 +5,10 @@ spent most of emit's time there (`json.dumps` has no C path for indented output;
 representer is pure Python even over libyaml). `dumps` asks orjson and keeps its text where
 it is the standard library's (ASCII, no DEL: `json.dumps` escapes both), which is every document
 without floats; a float is spelled the shortest way that reads back the same (`1e-7`, where
-`json.dumps` writes `1e-07`), and no target writes one (a test pins both); `yaml_dump` builds the same node tree the safe representer
-builds and hands it to the same libyaml emitter, with the scalar resolver's answers cached.
-Tests compare both with the standard encoders on random documents. Imports nothing of the
-project: targets and the driver both use it.
+`json.dumps` writes `1e-07`), and no target writes one (a test pins both). `yaml_dump` writes
+the block layout libyaml's emitter writes for the shapes the targets dump, and hands anything
+else to libyaml. Tests compare both with the standard encoders on random documents. Imports
+nothing of the project: targets and the driver both use it.
 """
 from __future__ import annotations
 
