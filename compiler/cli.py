@@ -198,16 +198,19 @@ def _compile(args) -> int:
     names = pipeline.target_names(args.target)
     if args.env is not None and args.env not in model.environments:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
-    with tree.Tree(args.output) as out:  # written while the proof runs; kept only if it holds
-        files = artifacts.build(model, pipeline.targets(), names, args.env, out.put,
-                                pipeline.proof_reads(model))
+    with tree.Tree(args.output) as out:  # kept only if the proof holds
+        emission = artifacts.Emission(model, pipeline.targets(), names, args.env, out.put,
+                                      pipeline.proof_reads(model), out.spawn,
+                                      pipeline.proof_ignores(model, names))
         everything = args.env is None and names == list(pipeline.targets())
-        report = _lock_checked(_run_check(model, files if everything else None, []), args, model)
+        report = _lock_checked(_run_check(model, emission.files if everything else None, []),
+                               args, model)
         if report.findings:
             print(_render(report, "text", sys.stdout.isatty()), end="")
         if report.errors:
             print("agentpol: error findings; nothing written", file=sys.stderr)
             return EXIT_FINDINGS
+        emission.finish()
         out.commit()
     print(f"agentpol: wrote {out.count} files to {args.output} "
           f"({len(model.principals)} principals, targets: {', '.join(names) or 'none'})")
