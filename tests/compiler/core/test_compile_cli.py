@@ -71,6 +71,17 @@ def test_python_dash_m_and_console_script(tmp_path):
         assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
+def test_the_console_script_ends_without_teardown_but_with_every_byte_written(capsys,
+                                                                             monkeypatch):
+    """`run` leaves through os._exit: what was printed must still all arrive."""
+    monkeypatch.chdir(ROOT)
+    assert main(["graph", "policies"]) == 0
+    expected = capsys.readouterr().out
+    r = subprocess.run([sys.executable, "-m", "agentpol", "graph", "policies"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == expected and len(expected) > 10_000
+
+
 def test_usage_error_exit_2(capsys):
     try:
         main(["compile", "--bogus"])
