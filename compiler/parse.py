@@ -10,6 +10,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from . import fastparse
 from .errors import Diagnostic, InputErrors, did_you_mean
 from .model import Span
 
@@ -62,12 +63,20 @@ def discover(directory: Path) -> list[Path]:
 
 
 def parse_text(path: str, text: str) -> SourceFile:
-    """Parse one file's text; raises InputErrors with the first syntax error of that file."""
+    """Parse one file's text; raises InputErrors with the first syntax error of that file.
+    The fast path reads valid text; lark reads the rest, and reports every error."""
+    tree = fastparse.parse(text)
+    if tree is None:
+        tree = lark_parse(path, text)
+    return SourceFile(path, text, tree, _comments(text))
+
+
+def lark_parse(path: str, text: str) -> Tree:
+    """lark's tree for `text`, or InputErrors with its first syntax error."""
     try:
-        tree = _parser().parse(text)
+        return _parser().parse(text)
     except UnexpectedInput as exc:
         raise InputErrors([_syntax_diagnostic(path, text, exc)]) from None
-    return SourceFile(path, text, tree, _comments(text))
 
 
 #: Strings first, so a `#` inside a string is not taken for a comment (same regex as the grammar).
