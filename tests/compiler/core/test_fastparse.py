@@ -220,9 +220,12 @@ def test_valid_programs_take_the_fast_path(data):
 def test_mutated_programs_agree(data):
     """Keywords for names, a token deleted, duplicated, swapped or inserted, blanks removed:
     the fast path builds lark's tree, or lark's result stands."""
-    tokens = data.draw(programs(_NAMES + _KEYWORDS, _NUMBERS + _SPLIT_NUMBERS))
+    # `in` and `on` often: after a value or an access lark's merged LALR states read them as
+    # keywords where the grammar could take a name.
+    names = _NAMES + _KEYWORDS + ["in", "on"] * 4
+    tokens = data.draw(programs(names, _NUMBERS + _SPLIT_NUMBERS))
     odd = _KEYWORDS + _NUMBERS + _SPLIT_NUMBERS + _STRINGS + list("{}[],=.@") + [":", "-", "'", '"open', "é", "\\"]
-    for _ in range(data.draw(st.integers(0, 3))):
+    for _ in range(data.draw(st.sampled_from([0, 0, 1, 2, 3]))):
         at = data.draw(st.integers(0, len(tokens)))
         op = data.draw(st.sampled_from(["delete", "duplicate", "insert", "swap"]))
         if op == "insert" or not tokens:
