@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import re
+from typing import Any
 
 from lark import Token, Tree
 from lark.tree import Meta
@@ -176,9 +177,9 @@ class _Parser:
 
     def tree(self, data: str, children: list, first: int) -> Tree:
         """`data` over tokens `first` to the last one consumed (none: an empty meta), with
-        the attributes lark's `PropagatePositions` sets, in its order."""
+        the attributes lark's `PropagatePositions` sets."""
         last = self.i - 1
-        meta = Meta()
+        meta: Any = Meta()  # lark sets `container_*` attributes that Meta does not declare
         if last >= first:
             meta.line = meta.container_line = self.lines[first]
             meta.column = meta.container_column = self.columns[first]
@@ -219,7 +220,7 @@ class _Parser:
         return attrs
 
     def agent(self, first: int) -> Tree:
-        children = [self.name()]
+        children: list[Tree | Token] = [self.name()]
         self.expect("{")
         while (kind := self.kinds[self.i]) != "}":
             if kind == "in":
@@ -231,15 +232,16 @@ class _Parser:
                 attr = self.attr()
                 if self.take(","):  # lark's inlined `?agent_item` stretches the container
                     comma = self.i - 1
-                    attr.meta.container_end_line = self.lines[comma]
-                    attr.meta.container_end_column = self.end_columns[comma]
-                    attr.meta.container_end_pos = self.ends[comma]
+                    meta: Any = attr.meta
+                    meta.container_end_line = self.lines[comma]
+                    meta.container_end_column = self.end_columns[comma]
+                    meta.container_end_pos = self.ends[comma]
                 children.append(attr)
         self.i += 1
         return self.tree(_AGENT, children, first)
 
     def test(self, first: int) -> Tree:
-        children = [self.terminal("STRING")]
+        children: list[Tree | Token] = [self.terminal("STRING")]
         self.expect("{")
         while self.take("expect"):
             children.append(self.expectation(self.i - 1))
