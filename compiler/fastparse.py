@@ -71,12 +71,13 @@ def parse(text: str) -> Tree | None:
 
     The collector is paused meanwhile: the tree holds no cycles, so a collection while it grows
     frees none of it, and the default thresholds would walk it again and again (half the fast
-    path's time on a 1,000-agent file)."""
+    path's time on a 1,000-agent file). Values nested deeper than Python's stack allows are
+    lark's too: its LALR parser keeps its own stack."""
     paused = gc.isenabled()
     gc.disable()
     try:
         return _Parser(text).start()
-    except _Decline:
+    except (_Decline, RecursionError):
         return None
     finally:
         if paused:

@@ -255,3 +255,8 @@ def test_mutated_programs_agree(data):
 ])
 def test_edge_cases_agree(text):
     assert_agree(text)
+
+
+def test_nesting_deeper_than_the_stack_is_lark_s():
+    text = "environment e { a = " + "[" * 3000 + "]" * 3000 + " }"
+    assert fastparse.parse(text) is None
