@@ -46,7 +46,8 @@ _KEYWORDS = frozenset(
 
 
 def _rule(name: str) -> Token:
-    """Tree data as lark names a rule (a RULE token; an alias is a plain str)."""
+    """Tree data as lark names a rule: a RULE token (an alias is a plain str), without the
+    position in grammar.lark that lark's carries and nothing reads."""
     return Token("RULE", name)
 
 
