@@ -252,6 +252,7 @@ def test_mutated_programs_agree(data):
     "profile p { allow on on on.on }", "environment e { a = \"x\\\ny\" }",
     "resource r n { a = [x.y@z, true, 1.5, 15m, 15, \"s\", { b = [] },] }",
     "environment e { a = 1 }\r\n\fagent b { }", "environment é { }",
+    "profile p { uses p }", "agent a { allowed = 1 }", "profile p { use uses allow allowed on x.y }",
 ])
 def test_edge_cases_agree(text):
     assert_agree(text)
