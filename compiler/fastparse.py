@@ -173,6 +173,7 @@ class _Parser:
         return self.token("NAME")
 
     def terminal(self, kind: str) -> Token:
+        """A STRING, INT or DURATION the tree keeps, where only that terminal may come."""
         if self.kinds[self.i] != kind:
             raise _Decline
         return self.token(kind)
