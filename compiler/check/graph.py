@@ -63,12 +63,16 @@ class Graph:
     """Nodes and edges. An imported role's or user's policy edges are kept as shared runs
     (`shared`: src -> [(via, where, destinations)]): identities with the same statement reach
     the same destinations, and one tuple serves them all. `edges(src)` spells a node's edges
-    out, in the order they were found."""
+    out, in the order they were found. `parts` (by the id of a run's tuple) says which
+    tuples, shared by other runs, its destinations are the union of: runs of different
+    statements repeat the same long lists (every role a service may assume), and a walk back
+    looks each list up once instead of once per run."""
 
     nodes: dict[str, Node] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     triples: set = field(default_factory=set)
     shared: dict[str, list[tuple[str, Location, tuple[str, ...]]]] = field(default_factory=dict)
+    parts: dict[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     _linked: set = field(default_factory=set, repr=False)
     #: (principal node, instance key) -> the provider actions (IAM, lower case; Vault
     #: capabilities; else the access as written) by which it reaches the instance directly
@@ -84,11 +88,15 @@ class Graph:
             self._linked.add(edge)
             self.out[src].append(edge)
 
-    def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...]) -> None:
+    def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...],
+              parts: tuple[tuple[str, ...], ...] | None = None) -> None:
         """Edges from `src` to each of `dsts` (a tuple other sources may share), except to
-        itself (a role reaching itself, imported or declared, is no edge)."""
+        itself (a role reaching itself, imported or declared, is no edge); `parts`: tuples
+        whose union is `dsts` (default: `dsts` itself)."""
         if any(dst != src for dst in dsts):
             self.shared.setdefault(src, []).append((via, where, dsts))
+            if parts is not None:
+                self.parts[id(dsts)] = parts
 
     def sources(self) -> set[str]:
         return set(self.out) | set(self.shared)
@@ -150,26 +158,46 @@ class Graph:
         for edges in self.out.values():
             for e in edges:
                 preds[e.dst].append(e)
-        holders: dict[int, list[tuple[str, str, Location]]] = defaultdict(list)
-        member: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # node -> runs naming it
+        # the runs, numbered in the order first found, with who holds each; the parts that
+        # name a node, and the runs made of each part
+        number: dict[int, int] = {}
+        holders: list[list[tuple[str, str, Location]]] = []
+        part_runs: dict[int, list[int]] = {}
+        naming: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for src, runs in self.shared.items():
             for via, where, dsts in runs:
-                if id(dsts) not in holders:
-                    for dst in dsts:
-                        member[dst].append(dsts)
-                holders[id(dsts)].append((src, via, where))
+                n = number.get(id(dsts))
+                if n is None:
+                    n = number[id(dsts)] = len(holders)
+                    holders.append([])
+                    for part in self.parts.get(id(dsts), (dsts,)):
+                        if id(part) not in part_runs:
+                            part_runs[id(part)] = []
+                            for dst in part:
+                                naming[dst].append(part)
+                        part_runs[id(part)].append(n)
+                holders[n].append((src, via, where))
 
-        def back(x: str, entered: set[int] | None) -> Iterator[tuple[str, Edge | tuple]]:
+        def back(x: str, entered: tuple[set[int], set[int]] | None
+                 ) -> Iterator[tuple[str, Edge | tuple]]:
             """Who has an edge to `x`: each with the edge, or for a shared run its (via,
-            where), of which `edge` makes one only when it is kept."""
+            where), of which `edge` makes one only when it is kept. The runs naming `x` come
+            in the order they were found; with `entered` (the parts and runs a walk has
+            entered), each only once per walk: entering a part enters all its runs."""
             for e in preds.get(x, ()):
                 yield e.src, e
-            for dsts in member.get(x, ()):
-                if entered is None or id(dsts) not in entered:
-                    if entered is not None:
-                        entered.add(id(dsts))
-                    for src, via, where in holders[id(dsts)]:
-                        yield src, (via, where)
+            found: set[int] = set()
+            for part in naming.get(x, ()):
+                if entered is None:
+                    found.update(part_runs[id(part)])
+                elif id(part) not in entered[0]:
+                    entered[0].add(id(part))
+                    found.update(n for n in part_runs[id(part)] if n not in entered[1])
+            if entered is not None:
+                entered[1].update(found)
+            for n in sorted(found):
+                for src, via, where in holders[n]:
+                    yield src, (via, where)
 
         def edge(src: str, x: str, e: Edge | tuple) -> Edge:
             return e if isinstance(e, Edge) else Edge(src, x, *e)
@@ -177,7 +205,7 @@ class Graph:
         out: dict[str, tuple[Ways, Ways]] = {}
         for target in sorted(set(targets)):
             onward: Ways = {}
-            entered: set[int] = set()
+            entered: tuple[set[int], set[int]] = (set(), set())
             level, distance = [target], 0
             while level:
                 distance += 1
@@ -283,7 +311,7 @@ class _Builder:
             for name in names or ():
                 self.trust_names[name].append(arn)
         self.sorted_arns = sorted(self.identities)
-        self._reached: dict[tuple, tuple[str, ...]] = {}
+        self._reached: dict[tuple, _Run] = {}
         self._shared: dict[tuple, _Matched] = {}
         self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
@@ -533,8 +561,8 @@ class _Builder:
                 acts, via = _written(names), ", ".join(names)
             resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
             for res in resources:
-                self.g.share(src, via, where, self.reached(acts, res, caller, where,
-                                                           imported=True))
+                self.g.share(src, via, where, *self.reached(acts, res, caller, where,
+                                                            imported=True))
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
@@ -543,7 +571,7 @@ class _Builder:
         for ig in grants:
             acts = _prepared(ig.actions)
             for res in ig.resources:
-                for dst in self.reached(acts, res, caller, where):
+                for dst in self.reached(acts, res, caller, where)[0]:
                     self.g.link(src, dst, via, where)
                     if dst.startswith("i:"):
                         key = dst[2:].split("#")[0]
@@ -552,20 +580,22 @@ class _Builder:
                             for a in _acting_on(acts.by_service, arn)}
 
     def reached(self, acts: _Actions, res: str, caller: tuple[str | None, str | None],
-                where: Location, imported: bool = False) -> tuple[str, ...]:
+                where: Location, imported: bool = False) -> _Run:
         """The nodes these actions on `res` reach for this caller, in the order the instances,
-        identities and accounts are declared (`where` places a node first found here;
-        `imported`: a policy read from an authz file, not a grant written in source)."""
+        identities and accounts are declared, and the parts (Graph.parts) they are the union
+        of (`where` places a node first found here; `imported`: a policy read from an authz
+        file, not a grant written in source)."""
         if not acts.actions:
-            return ()
+            return (), ()
         admitted = self.admitted(caller) if acts.lowered & aws.ASSUME else None
         key = (acts, res, caller[1], admitted, imported)
         found = self._reached.get(key)
         if found is None:
-            found = self._reached[key] = tuple(
-                self.instance_dsts(acts, res, admitted)
-                + self.identity_dsts(acts, res, admitted)
-                + self.account_dsts(acts, res, caller[1], where, imported))
+            instances = tuple(self.instance_dsts(acts, res, admitted))
+            identities, parts = self.identity_dsts(acts, res, admitted)
+            accounts = tuple(self.account_dsts(acts, res, caller[1], where, imported))
+            found = self._reached[key] = (instances + identities + accounts, tuple(
+                part for part in (instances, *parts, accounts) if part))
         return found
 
     def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
@@ -592,25 +622,26 @@ class _Builder:
             out.append(node)
         return out
 
-    def identity_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
-        """The imported roles and users these actions on `res` enter, in declaration order.
-        What holds for every caller (roles a service may assume, users) is computed once per
-        (actions among those, pattern); the roles that trust this caller are merged in."""
+    def identity_dsts(self, acts: _Actions, res: str, admitted) -> _Run:
+        """The imported roles and users these actions on `res` enter, in declaration order,
+        and the parts they are made of. What holds for every caller (roles a service may
+        assume, users) is computed once per (actions among those, pattern), one part; the
+        roles that trust this caller are merged in, another."""
         wanted = acts.lowered & _IDENTITY_ACTIONS
         if not wanted:
-            return []
+            return (), ()
         shared = self.shared_identities(wanted - aws.ASSUME, res)
         extras = sorted((arn for arn in (admitted if wanted & aws.ASSUME else ())
                          if arn not in shared.arns and self.enters(arn, res, aws.ASSUME)),
                         key=self.order.__getitem__)
-        nodes = list(shared.nodes)
-        if extras:
-            orders = list(shared.orders)
-            for arn in extras:
-                at = bisect.bisect(orders, self.order[arn])
-                orders.insert(at, self.order[arn])
-                nodes.insert(at, self.arn_node[arn])
-        return nodes
+        if not extras:
+            return shared.nodes, (shared.nodes,)
+        nodes, orders = list(shared.nodes), list(shared.orders)
+        for arn in extras:
+            at = bisect.bisect(orders, self.order[arn])
+            orders.insert(at, self.order[arn])
+            nodes.insert(at, self.arn_node[arn])
+        return tuple(nodes), (shared.nodes, tuple(self.arn_node[arn] for arn in extras))
 
     def shared_identities(self, wanted: frozenset[str], res: str) -> _Matched:
         """The roles (that a service may assume) passed and users keyed by `wanted` on `res`."""
@@ -743,6 +774,9 @@ class _Builder:
                                            "role", env, True, where, opaque=True)))
         return out
 
+
+#: Destinations in order, and the tuples (shared with other runs) they are the union of.
+_Run = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 #: The actions that lead from a statement to an imported role or user.
 _IDENTITY_ACTIONS = aws.ASSUME | aws.PASS | aws.USER_KEYS
