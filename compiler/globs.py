@@ -43,6 +43,8 @@ def _compatible(a: str, b: str) -> bool:
 @cache
 def globs_meet(p: str, q: str, syntax: str = "iam") -> bool:
     """Whether some string matches both glob patterns (a plain string is a pattern too)."""
+    if p == "*" or q == "*":  # every string, in either syntax: `Resource: "*"` against anything
+        return True
     if syntax == "iam":  # a plain string meets a pattern that matches it: one regex match
         if not _iam_wild(q):
             return bool(_iam_regex(p).fullmatch(q))
