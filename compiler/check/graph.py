@@ -313,6 +313,7 @@ class _Builder:
         self.sorted_arns = sorted(self.identities)
         self._reached: dict[tuple, _Run] = {}
         self._shared: dict[tuple, _Matched] = {}
+        self._assumable: dict[tuple, tuple[str, ...]] = {}
         self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
         self._by_account: dict[str, frozenset[str]] = {}
@@ -631,9 +632,8 @@ class _Builder:
         if not wanted:
             return (), ()
         shared = self.shared_identities(wanted - aws.ASSUME, res)
-        extras = sorted((arn for arn in (admitted if wanted & aws.ASSUME else ())
-                         if arn not in shared.arns and self.enters(arn, res, aws.ASSUME)),
-                        key=self.order.__getitem__)
+        extras = [arn for arn in (self.assumable(admitted, res) if wanted & aws.ASSUME else ())
+                  if arn not in shared.arns]
         if not extras:
             return shared.nodes, (shared.nodes,)
         nodes, orders = list(shared.nodes), list(shared.orders)
@@ -658,6 +658,16 @@ class _Builder:
             found = self._shared[(wanted, res)] = _Matched(
                 tuple(self.arn_node[a] for a in arns), [self.order[a] for a in arns],
                 frozenset(arns))
+        return found
+
+    def assumable(self, admitted: frozenset[str], res: str) -> tuple[str, ...]:
+        """The roles of `admitted` that sts:AssumeRole on `res` enters, in declaration order:
+        once per (admitted set, pattern), which statements of many callers share."""
+        found = self._assumable.get((admitted, res))
+        if found is None:
+            found = self._assumable[(admitted, res)] = tuple(sorted(
+                (arn for arn in admitted if self.enters(arn, res, aws.ASSUME)),
+                key=self.order.__getitem__))
         return found
 
     def arns_under(self, pattern: str) -> list[str]:
