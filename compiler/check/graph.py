@@ -299,7 +299,6 @@ class _Builder:
             for service in dict.fromkeys(arn_fields(arn)[2] for arn in arns):
                 self.instances_by_service[service].append(n)
         self.order = {arn: n for n, arn in enumerate(self.identities)}
-        self.users = frozenset(a for a, i in self.identities.items() if i.kind == "user")
         self.trust_any: list[str] = []
         self.trust_names: dict[str, list[str]] = defaultdict(list)
         for arn, ident in self.identities.items():
@@ -314,6 +313,7 @@ class _Builder:
         self._reached: dict[tuple, _Run] = {}
         self._shared: dict[tuple, _Matched] = {}
         self._assumable: dict[tuple, tuple[str, ...]] = {}
+        self._entry: dict[str, frozenset[str]] = {}
         self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
         self._by_account: dict[str, frozenset[str]] = {}
@@ -647,17 +647,29 @@ class _Builder:
         """The roles (that a service may assume) passed and users keyed by `wanted` on `res`."""
         found = self._shared.get((wanted, res))
         if found is None:
-            candidates: set[str] = set()
-            if wanted & aws.PASS:
-                candidates |= self.passable()
-            if wanted & aws.USER_KEYS:
-                candidates |= self.users
-            arns = sorted((arn for arn in self.arns_under(res)
-                           if arn in candidates and self.enters(arn, res, wanted)),
+            entry = self.entry
+            arns = sorted((arn for arn in (self.arns_under(res) if wanted else ())
+                           if entry(arn) & wanted and _arn_meets(res, arn)),
                           key=self.order.__getitem__)
             found = self._shared[(wanted, res)] = _Matched(
                 tuple(self.arn_node[a] for a in arns), [self.order[a] for a in arns],
                 frozenset(arns))
+        return found
+
+    def entry(self, arn: str) -> frozenset[str]:
+        """What enters this identity whoever the caller (as `enters` has it): iam:PassRole for
+        a role a service may assume, the key and login actions for a user; nothing for an
+        identity whose node is a declared iam_role's."""
+        found = self._entry.get(arn)
+        if found is None:
+            ident = self.identities[arn]
+            if not self.arn_node[arn].startswith(f"{ident.kind}:"):
+                found = frozenset()
+            elif ident.kind == "role":
+                found = self.acting(arn) & aws.PASS if arn in self.passable() else frozenset()
+            else:  # a user
+                found = self.acting(arn) & aws.USER_KEYS
+            self._entry[arn] = found
         return found
 
     def assumable(self, admitted: frozenset[str], res: str) -> tuple[str, ...]:
