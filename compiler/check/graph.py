@@ -769,8 +769,8 @@ class _Builder:
     def _account_dsts_of(self, acts: _Actions, res: str, caller_account: str | None,
                          where: Location, imported: bool) -> list[str]:
         _, _, service, _, account, resource = arn_fields(res)
-        scoped, _, _ = acts.scoped(service)
-        if not scoped:
+        parts = [part for part in acts.per_service() if part.scoped(service)]
+        if not parts:
             return []
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
@@ -779,13 +779,13 @@ class _Builder:
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
-            here = [a for a in scoped if aws.names_in_account(a, res, acct)]
-            roles = [a for a in here if a.lower() in aws.ASSUME | aws.PASS]
-            if imported and acct in self.accounts:
-                here = [a for a in here if a not in roles]
+            named = [part.in_account(res, acct) for part in parts]
+            roles = any(roles for _, roles, _ in named)
+            keep = roles and not (imported and acct in self.accounts)  # (see identity_dsts)
+            here = keep or any(others for others, _, _ in named)
             env = self.account_env.get(acct)
             if here and acct != caller_account and env is not None:
-                cred = any(aws.credential_action(a) for a in here)
+                cred = keep or any(cred for _, _, cred in named)  # entering roles is one
                 out.append(self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,
@@ -824,20 +824,41 @@ class _Actions:
     actions: tuple[str, ...]
     by_service: dict[str, list[str]]
     lowered: frozenset[str]
-    _scoped: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
+    _scoped: dict[str, list[str]] = field(default_factory=dict)
+    _in_account: dict[tuple[str, str], tuple[bool, bool, bool]] = field(default_factory=dict)
+    _per_service: list[_Actions] | None = None
 
-    def scoped(self, service: str) -> tuple[list[str], list[str], bool]:
-        """For a service pattern: (the actions that can be scoped to a resource, in order;
-        those of them that enter roles; whether any reads a credential)."""
+    def per_service(self) -> list[_Actions]:
+        """The actions of each service, one (cached) object each: statements of random
+        action lists still share their services' lists (`ec2:Describe*`), and what is worked
+        out about those."""
+        if self._per_service is None:
+            self._per_service = [_prepared(tuple(acts)) for acts in self.by_service.values()]
+        return self._per_service
+
+    def scoped(self, service: str) -> list[str]:
+        """For a service pattern: the actions that can be scoped to a resource, in order."""
         found = self._scoped.get(service)
         if found is None:
             meets = {svc for svc, acts in self.by_service.items()
                      if _service_meets(service, acts[0])}
-            scoped = [a for a in self.actions
-                      if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
-            found = self._scoped[service] = (
-                scoped, [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS],
-                any(aws.credential_action(a) for a in scoped))
+            found = self._scoped[service] = [
+                a for a in self.actions
+                if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+        return found
+
+    def in_account(self, res: str, acct: str) -> tuple[bool, bool, bool]:
+        """Of the actions that can be scoped to what pattern `res` names in account `acct`:
+        whether one does not enter roles, whether one does (sts:AssumeRole, iam:PassRole),
+        and whether one of the first kind reads a credential."""
+        found = self._in_account.get((res, acct))
+        if found is None:
+            named = [a for a in self.scoped(arn_fields(res)[2])
+                     if aws.names_in_account(a, res, acct)]
+            others = [a for a in named if a.lower() not in aws.ASSUME | aws.PASS]
+            found = self._in_account[(res, acct)] = (
+                bool(others), len(others) < len(named),
+                any(aws.credential_action(a) for a in others))
         return found
 
 
