@@ -313,6 +313,7 @@ class _Builder:
         self._reached: dict[tuple, _Run] = {}
         self._shared: dict[tuple, _Matched] = {}
         self._assumable: dict[tuple, tuple[str, ...]] = {}
+        self._instance_hits: dict[tuple, list[tuple[int, frozenset[str]]]] = {}
         self._entry: dict[str, frozenset[str]] = {}
         self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
@@ -600,18 +601,16 @@ class _Builder:
         return found
 
     def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
-        ordinals: set[int] = set()
-        for service in acts.by_service:
-            ordinals.update(self.instances_by_service.get(service, ()))
-        if "sts" in acts.by_service:
-            ordinals.update(self.instances_by_service.get("iam", ()))
+        """The declared AWS instances these actions on `res` reach, in declaration order; a
+        role only if it lets the caller in (`admitted`: the roles that trust it)."""
+        found: dict[int, frozenset[str]] = {}
+        for part in acts.per_service():
+            for n, hits in self.instance_hits(part, res):
+                found[n] = found[n] | hits if n in found else hits
         out = []
-        for n in sorted(ordinals):
+        for n in sorted(found):
             inst, arns = self.aws_instances[n]
-            hits = {a.lower() for arn in arns if globs_meet(res, arn)
-                    for a in _acting_on(acts.by_service, arn)}
-            if not hits:
-                continue
+            hits = found[n]
             node = instance_id(inst.key)
             if inst.type == "iam_role":  # entered by assuming or passing it, if trusted
                 ident = self.identities.get(arns[0]) if arns else None
@@ -622,6 +621,25 @@ class _Builder:
                 node += "#decrypt"
             out.append(node)
         return out
+
+    def instance_hits(self, acts: _Actions, res: str) -> list[tuple[int, frozenset[str]]]:
+        """The instances (ordinals, in order) these actions on `res` act on, each with the
+        actions that do (lower case): the same for every caller, so found once per (one
+        service's actions, pattern) however many statements hold those."""
+        found = self._instance_hits.get((acts, res))
+        if found is None:
+            ordinals: set[int] = set()
+            for service in acts.by_service:
+                ordinals.update(self.instances_by_service.get(service, ()))
+            if "sts" in acts.by_service:
+                ordinals.update(self.instances_by_service.get("iam", ()))
+            found = self._instance_hits[(acts, res)] = []
+            for n in sorted(ordinals):
+                hits = frozenset(a.lower() for arn in self.aws_instances[n][1]
+                                 if globs_meet(res, arn) for a in _acting_on(acts.by_service, arn))
+                if hits:
+                    found.append((n, hits))
+        return found
 
     def identity_dsts(self, acts: _Actions, res: str, admitted) -> _Run:
         """The imported roles and users these actions on `res` enter, in declaration order,
