@@ -313,6 +313,8 @@ class _Builder:
         self._reached: dict[tuple, _Run] = {}
         self._shared: dict[tuple, _Matched] = {}
         self._assumable: dict[tuple, tuple[str, ...]] = {}
+        self._allows: dict[int, tuple[list[tuple[str, _Actions, str]], bool]] = {}
+        self._policy_runs: dict[tuple, list[tuple[str, _Run]]] = {}
         self._instance_hits: dict[tuple, list[tuple[int, frozenset[str]]]] = {}
         self._entry: dict[str, frozenset[str]] = {}
         self._acting: dict[str, frozenset[str]] = {}
@@ -551,20 +553,40 @@ class _Builder:
     # service may assume (iam:PassRole) and users (their keys and login profiles).
 
     def policy_edges(self, src: str, ident: Identity, doc: Mapping, where: str) -> None:
+        """An identity's policy document: its runs are worked out once per (document, caller's
+        account, roles that trust the caller if a statement assumes roles), since managed
+        policies are attached to many identities."""
         caller = (ident.arn, ident.account)
-        for s in statements(doc):
-            if s.get("Effect") != "Allow":
-                continue
-            if "NotAction" in s:
-                names = tuple(listed(s["NotAction"]))
-                acts, via = _all_but(names), f"NotAction {', '.join(names)}"
-            else:
-                names = tuple(listed(s.get("Action")))
-                acts, via = _written(names), ", ".join(names)
-            resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            for res in resources:
-                self.g.share(src, via, where, *self.reached(acts, res, caller, where,
-                                                            imported=True))
+        allows, assumes = self.allows(doc)
+        key = (id(doc), ident.account, self.admitted(caller) if assumes else None)
+        runs = self._policy_runs.get(key)
+        if runs is None:
+            runs = self._policy_runs[key] = [
+                (via, self.reached(acts, res, caller, where, imported=True))
+                for via, acts, res in allows]
+        for via, (dsts, parts) in runs:
+            self.g.share(src, via, where, dsts, parts)
+
+    def allows(self, doc: Mapping) -> tuple[list[tuple[str, _Actions, str]], bool]:
+        """A document's Allow statements as (how it reads, actions, one resource pattern), and
+        whether one may assume roles (its runs then depend on who trusts the caller)."""
+        found = self._allows.get(id(doc))
+        if found is None:
+            out = []
+            for s in statements(doc):
+                if s.get("Effect") != "Allow":
+                    continue
+                if "NotAction" in s:
+                    names = tuple(listed(s["NotAction"]))
+                    acts, via = _all_but(names), f"NotAction {', '.join(names)}"
+                else:
+                    names = tuple(listed(s.get("Action")))
+                    acts, via = _written(names), ", ".join(names)
+                resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
+                out += [(via, acts, res) for res in resources]
+            found = self._allows[id(doc)] = (
+                out, any(acts.lowered & aws.ASSUME for _, acts, _ in out))
+        return found
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
