@@ -752,7 +752,7 @@ class _Builder:
                 a.lower() for a in _acting_on(_IDENTITY_BY_SERVICE, arn))
         return found
 
-    def role_admits(self, ident: Identity, acts: set[str], admitted) -> bool:
+    def role_admits(self, ident: Identity, acts: frozenset[str], admitted) -> bool:
         """Whether these actions let the caller in: assuming it, if its trust names the caller
         (`admitted`: the roles that do), or passing it, if a service may assume it."""
         return bool((acts & aws.ASSUME and ident.arn in admitted)
