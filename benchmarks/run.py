@@ -56,16 +56,17 @@ def _median(runs: list[tuple[float, float, int, str]]) -> tuple[float, float, in
 
 
 def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str | None) -> None:
-    """In the child: what `agentpol compile` does, stage by stage (the files stream to the
-    output tree's writer process while emit and check run; `write` is the wait for the rest
-    and the swap; CPU is both processes', peak memory each one's own),
+    """In the child: what `agentpol compile` does, stage by stage (`emit` is this process's
+    targets, while a forked one emits and writes those the proof does not read; `check` runs
+    meanwhile; `finish` waits for it and writes the manifest; `write` is the swap; CPU is both
+    processes', peak memory each one's own),
     then the floor: the same bytes written raw into a fresh directory of the same file
     system (peak memory is taken before it). One JSON line on stdout."""
     import resource
 
     from generate import organisation
 
-    def usage() -> float:  # the compiler's CPU and its writer's
+    def usage() -> float:  # the compiler's CPU and its forked emitter's
         return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (
             resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
@@ -85,11 +86,13 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
             t = now
 
         from agentpol import artifacts, pipeline, tree
+        from agentpol.cli import tune_collector
         from agentpol.expand import expand
         from agentpol.lower import lower
         from agentpol.parse import parse_directory
         from agentpol.resolve import resolve
         lap("import")
+        tune_collector()  # as the console script does
         files, _ = parse_directory(src)
         lap("parse")
         program = resolve(files)
@@ -99,24 +102,28 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
         lap("expand")
         model = lower(model)
         lap("lower")
+        names = list(pipeline.targets())
         with tree.Tree(Path(o, "out")) as out:
-            built = artifacts.build(model, pipeline.targets(), list(pipeline.targets()), None,
-                                    out.put, pipeline.proof_reads(model))
+            emission = artifacts.Emission(model, pipeline.targets(), names, None, out.put,
+                                          pipeline.proof_reads(model), out.spawn,
+                                          pipeline.proof_ignores(model, names))
             lap("emit")
-            report = pipeline.check(model, built)
+            report = pipeline.check(model, emission.files)
             lap("check")
+            emission.finish()
+            lap("finish")
             out.commit()
             lap("write")
         total, cpu = time.perf_counter() - start, usage() - cpu0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        writer = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         written = {str(f.relative_to(o, "out")): f.read_text(encoding="utf-8")
                    for f in Path(o, "out").rglob("*") if f.is_file()}
         floor = _raw_write(Path(o, "raw"), written)
     print(json.dumps({"stages": stages, "total": total, "cpu": cpu, "floor": floor,
                       "principals": len(model.principals), "files": len(written),
                       "errors": sorted({f.rule for f in report.errors}),
-                      "peak_mib": peak, "writer_mib": writer}))
+                      "peak_mib": peak, "forked_mib": forked}))
 
 
 def _raw_write(root: Path, files: dict[str, str]) -> float:
@@ -142,8 +149,9 @@ def bench_compile(sizes: list[int], args) -> None:
           f"output in {where} (median of {args.repeat}; stage times are wall; the floor is "
           "the same bytes written raw on the same file system, not part of the total)")
     print("| agents | principals | files | import | parse | resolve | expand | lower | emit | "
-          "check | write | total wall | total CPU | floor | peak MiB | writer MiB | errors |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "check | finish | write | total wall | total CPU | floor | peak MiB | forked MiB | "
+          "errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         argv = [sys.executable, __file__, "--compile-once", str(n), "--envs", str(args.envs),
                 "--resources", str(args.resources), "--seed", str(args.seed)]
@@ -155,9 +163,10 @@ def bench_compile(sizes: list[int], args) -> None:
         d = docs[0]
         print(f"| {n:,} | {d['principals']:,} | {d['files']:,} | "
               + " | ".join(f"{stage[k]:.2f}" for k in ("import", "parse", "resolve", "expand",
-                                                        "lower", "emit", "check", "write"))
+                                                        "lower", "emit", "check", "finish",
+                                                        "write"))
               + f" | {med['total']:.2f} | {med['cpu']:.2f} | {med['floor']:.2f} | "
-              f"{max(x['peak_mib'] for x in docs)} | {max(x['writer_mib'] for x in docs)} | "
+              f"{max(x['peak_mib'] for x in docs)} | {max(x['forked_mib'] for x in docs)} | "
               f"{', '.join(d['errors']) or 'none'} |",
               flush=True)
 

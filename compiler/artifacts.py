@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from json.encoder import encode_basestring_ascii
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence
 
 from .out_readme import readme
 from .permissions import permissions
@@ -24,43 +24,99 @@ class Collision(Exception):
 def build(model: Model, targets: Mapping[str, Emit], names: Sequence[str],
           env: str | None = None, sink: Sink | None = None,
           keep: Callable[[str], bool] | None = None) -> dict[str, str]:
-    """Every output file, path -> text. Shadow principals' and pending grants' artifacts go
-    under `shadow/` exactly as they would be written if they were live. `sink` is handed each
-    target's files as soon as they are known, then the driver's own three; with `keep`, only
-    the files it accepts (and those three) stay in the mapping returned: compile holds what
-    the proof reads, not every file's text (half a gigabyte at 5,000 agents)."""
-    files: dict[str, str] = {}
-    digests: dict[str, str] = {}  # every file, in the order written: path -> sha256
-    origin: dict[str, str] = {}  # path -> the target that wrote it
-    held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
-    preview = _as_live(model) if held else None
-    for name in names:
-        emit = targets[name]
-        out = dict(emit(model))
-        if preview is not None:
-            for path, text in emit(preview).items():
-                parts = path.split("/")
-                if len(parts) > 3 and f"{parts[2]}@{parts[1]}" in held:
-                    out[f"shadow/{path}"] = text
-        for path in out:
-            if path in origin:
-                raise Collision(f"{path} is written by both the {origin[path]} and the {name} "
-                                "target")
-            origin[path] = name
-        if env is not None:
-            out = {p: t for p, t in out.items() if _env_of(p) in (env, None)}
-        digests.update(digested(out))
-        if sink is not None:
-            sink(out)
-        files.update(out if keep is None else {p: t for p, t in out.items() if keep(p)})
-    own = {"permissions.txt": permissions(model, env),
-           "README.md": readme([*digests, "permissions.txt", "manifest.json"])}
-    digests.update(digested(own))
-    own["manifest.json"] = manifest(digests, origin, model)
-    if sink is not None:
-        sink(own)
-    files.update(own)
-    return dict(sorted(files.items()))
+    """Every output file, path -> text (see `Emission`), emitted here, in order."""
+    return Emission(model, targets, names, env, sink, keep).finish()
+
+
+class Emission:
+    """The targets' files, emitted as the object is made. Shadow principals' and pending
+    grants' artifacts go under `shadow/` exactly as they would be written if they were live.
+    `sink` is handed each target's files as soon as they are known, then the driver's own three
+    (permissions.txt, README.md, manifest.json); with `keep`, only the files it accepts stay in
+    memory: compile holds what the proof reads, not every file's text (half a gigabyte at 5,000
+    agents). With `spawn` (`Tree.spawn`), the targets named in `aside` are emitted by a forked
+    process whose sink writes their files itself, while this one emits the rest: `files` holds
+    this process's kept files as soon as the object exists, and `finish` waits for the others."""
+
+    def __init__(self, model: Model, targets: Mapping[str, Emit], names: Sequence[str],
+                 env: str | None = None, sink: Sink | None = None,
+                 keep: Callable[[str], bool] | None = None,
+                 spawn: Callable[[Callable[[], _Part]], Callable[[], _Part]] | None = None,
+                 aside: Collection[str] = ()) -> None:
+        self.model, self.env, self.sink = model, env, sink
+        held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
+        run = _Runner(model, targets, held, env, sink, keep)
+        later = [n for n in names if n in aside] if spawn is not None else []
+        self._rest = spawn(lambda: run.part(later)) if spawn is not None and later else None
+        self._part = run.part([n for n in names if n not in later])
+        self.files = self._part.files
+
+    def finish(self) -> dict[str, str]:
+        """Every file kept, once every target is done, with the driver's own three."""
+        parts = [self._part] if self._rest is None else [self._part, self._rest()]
+        digests: dict[str, str] = {}
+        origin: dict[str, str] = {}
+        files: dict[str, str] = {}
+        for part in parts:
+            for path, name in part.origin.items():
+                _claim(origin, path, name)
+            digests.update(part.digests)
+            files.update(part.files)
+        own = {"permissions.txt": permissions(self.model, self.env),
+               "README.md": readme([*digests, "permissions.txt", "manifest.json"])}
+        digests.update(digested(own))
+        own["manifest.json"] = manifest(digests, origin, self.model)
+        if self.sink is not None:
+            self.sink(own)
+        files.update(own)
+        return dict(sorted(files.items()))
+
+
+@dataclass
+class _Part:
+    """What emitting some of the targets left: each file's digest and target, and the texts
+    kept (small enough to come back from a forked process: no text the proof does not read)."""
+    digests: dict[str, str]
+    origin: dict[str, str]
+    files: dict[str, str]
+
+
+@dataclass
+class _Runner:
+    model: Model
+    targets: Mapping[str, Emit]
+    held: set[str]
+    env: str | None
+    sink: Sink | None
+    keep: Callable[[str], bool] | None
+
+    def part(self, names: Sequence[str]) -> _Part:
+        done = _Part({}, {}, {})
+        preview = _as_live(self.model) if self.held else None
+        for name in names:
+            emit = self.targets[name]
+            out = dict(emit(self.model))
+            if preview is not None:
+                for path, text in emit(preview).items():
+                    parts = path.split("/")
+                    if len(parts) > 3 and f"{parts[2]}@{parts[1]}" in self.held:
+                        out[f"shadow/{path}"] = text
+            for path in out:
+                _claim(done.origin, path, name)
+            if self.env is not None:
+                out = {p: t for p, t in out.items() if _env_of(p) in (self.env, None)}
+            done.digests.update(digested(out))
+            if self.sink is not None:
+                self.sink(out)
+            done.files.update(out if self.keep is None
+                              else {p: t for p, t in out.items() if self.keep(p)})
+        return done
+
+
+def _claim(origin: dict[str, str], path: str, name: str) -> None:
+    if path in origin:
+        raise Collision(f"{path} is written by both the {origin[path]} and the {name} target")
+    origin[path] = name
 
 
 def digested(files: Mapping[str, str]) -> dict[str, str]:

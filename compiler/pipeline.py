@@ -111,6 +111,13 @@ def proof_reads(model: Model) -> Callable[[str], bool]:
     return quota.reads
 
 
+def proof_ignores(model: Model, names: Iterable[str]) -> list[str]:
+    """Of these targets, those none of whose files `check` reads (see `proof_reads`): compile
+    emits them in a second process while this one emits the rest and runs the proof."""
+    from . import quota
+    return [] if model.program.tests else [n for n in names if n not in quota.READ_TARGETS]
+
+
 def target_names(spec: str | None) -> list[str]:
     table = targets()
     if spec is None:

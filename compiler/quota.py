@@ -19,6 +19,10 @@ def reads(path: str) -> bool:
     return aws.quota_reads(path)
 
 
+#: The targets some of whose files `reads` accepts.
+READ_TARGETS = frozenset({"aws"})
+
+
 def findings(model: Model, files: Mapping[str, str]) -> list[Finding]:
     out = []
     for q in aws.quota_problems(files):

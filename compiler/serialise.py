@@ -130,8 +130,13 @@ class _Emitter:
             if type(key) is not str:
                 raise _Unusual
             self.indent(indent)
-            self.scalar(key, _style(key, True), indent + 2, False)
-            self.indicator(":", False, False, False)
+            if _style(key, True):
+                self.scalar(key, "'", indent + 2, False)
+                self.indicator(":", False, False, False)
+            else:  # a plain key right after the indent, then the `:` indicator
+                self.out.append(key + ":")
+                self.column += len(key) + 1
+                self.whitespace = self.indention = False
             self.node(value, indent, True)
 
     def scalar(self, text: str, style: str, indent: int, breaks: bool) -> None:
@@ -153,24 +158,26 @@ class _Emitter:
         self.whitespace = self.indention = False
 
     def folded(self, text: str, quoted: str, indent: int) -> None:
-        spaces = False
+        """libyaml's character loop, a run of spaces or of other characters at a time: only
+        a single space (not the last of a quoted scalar) breaks, once the line is past the
+        width."""
         last = len(text) - 1
-        for i, ch in enumerate(text):
-            if ch == " ":
-                if (not spaces and self.column > self.width and (i + 1 > last or text[i + 1] != " ")
-                        and (not quoted or 0 < i < last)):
+        for m in _RUNS.finditer(text):
+            run = m.group()
+            if run[0] == " ":
+                if len(run) == 1 and self.column > self.width and (not quoted
+                                                                   or 0 < m.start() < last):
                     self.indent(indent)
-                else:
-                    self.out.append(" ")
-                    self.column += 1
-                spaces = True
+                    continue
             else:
-                if ch == "'" and quoted:
-                    self.out.append("'")
-                    self.column += 1
-                self.out.append(ch)
-                self.column += 1
-                self.indention = spaces = False
+                if quoted:
+                    run = run.replace("'", "''")
+                self.indention = False
+            self.out.append(run)
+            self.column += len(run)
+
+
+_RUNS = re.compile(r" +|[^ ]+")
 
 
 @lru_cache(maxsize=1 << 16)

@@ -1,12 +1,10 @@
-"""The output tree, written atomically and, where the system can fork, by a second process.
+"""The output tree, written atomically, by the compiler and by the processes it forks.
 
-Compiling 1,000 agents writes some 36,000 files; creating them is mostly time in the kernel. A
-writer process forked when the tree is opened receives each target's files through a pipe as
-soon as they are known and creates them on the other core while the compiler goes on emitting
-and checking (a thread would contend for the interpreter lock at every system call). Files go to
-a temp dir beside the output; `commit` swaps it in, and anything else (an error finding, an
-exception) removes it, so a failed compile never leaves half an output and never touches the
-previous one. Without `os.fork` the files are written as they are put.
+Files go to a temp dir beside the output as they are put; `commit` swaps it in, and anything
+else (an error finding, an exception) removes it, so a failed compile never leaves half an
+output and never touches the previous one. Compiling 1,000 agents writes some 36,000 files:
+`spawn` runs part of the work in a forked process (on the other core) whose puts write into the
+same temp dir directly, so no file's text crosses a pipe; only the work's result comes back.
 """
 from __future__ import annotations
 
@@ -14,16 +12,14 @@ import gc
 import os
 import pickle
 import shutil
-import struct
+import signal
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
-_LENGTH = struct.Struct("<Q")
-#: Characters per message to the writer: a target's whole output pickled at once would be
-#: another copy of it (190 MB of AWS policies at 5,000 agents).
-CHUNK = 1 << 23
+T = TypeVar("T")
+_FORK = hasattr(os, "fork")
 
 
 class OutputError(Exception):
@@ -33,18 +29,16 @@ class OutputError(Exception):
 class Tree:
     """`with Tree(out) as tree: tree.put(files); ...; tree.commit()`."""
 
-    def __init__(self, out: Path, background: bool = hasattr(os, "fork")) -> None:
+    def __init__(self, out: Path) -> None:
         self.out = _replaceable(out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         self.tmp.mkdir()  # respects the umask, unlike mkdtemp's 0700
         self._open = True
         self._failed: BaseException | None = None
-        self.count = 0  # files put
-        self._made: set[str] = set()  # directories made, when writing in this process
-        self._writer: tuple[int, int, int] | None = None  # pid, batches out, outcome in
-        if background:
-            self._writer = _fork_writer(self.tmp)
+        self.count = 0  # files put, here and in spawned processes
+        self._made: set[str] = set()  # directories made
+        self._children: dict[int, int] = {}  # spawned processes not yet joined -> their pipe
 
     def __enter__(self) -> Tree:
         return self
@@ -54,39 +48,47 @@ class Tree:
             self.abort()
 
     def put(self, files: Mapping[str, str]) -> None:
-        """Write these files (paths relative to the output): handed to the writer process in
-        messages of about CHUNK characters."""
+        """Write these files (paths relative to the output); a failure is raised by commit."""
         self.count += len(files)
-        if self._failed is not None:
-            return
-        if self._writer is None:
+        if self._failed is None:
             try:
                 _write_batch(str(self.tmp), files.items(), self._made)
             except OSError as exc:
                 self._failed = exc
-            return
-        batch: list[tuple[str, str]] = []
-        size = 0
-        for item in files.items():
-            batch.append(item)
-            size += len(item[1])
-            if size >= CHUNK:
-                self._message(batch)
-                batch, size = [], 0
-        if batch:
-            self._message(batch)
 
-    def _message(self, batch: list[tuple[str, str]]) -> None:
-        assert self._writer is not None
-        data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            _send(self._writer[1], _LENGTH.pack(len(data)) + data)
-        except BrokenPipeError:  # the writer stopped: commit reports why
-            pass
+    def spawn(self, work: Callable[[], T]) -> Callable[[], T]:
+        """Run `work` in a process forked now (its puts write into this tree too) and return
+        a function that waits for it and returns its result, or raises its exception. Where
+        there is no fork, `work` runs here, now."""
+        if not _FORK:
+            result = work()
+            return lambda: result
+        results_r, results_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _child(self, work, results_r, results_w)
+        os.close(results_w)
+        self._children[pid] = results_r
+
+        def join() -> T:
+            with os.fdopen(results_r, "rb", closefd=False) as f:
+                message = f.read()
+            self._reap(pid)
+            if not message:
+                raise OSError("a process writing the output stopped without a word")
+            failed, count, outcome = pickle.loads(message)
+            self.count += count
+            if failed is not None and self._failed is None:
+                self._failed = failed
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+        return join
 
     def commit(self) -> None:
-        """Wait for every file, then swap the tree in place of the output."""
-        self._finish()
+        """Swap the tree in place of the output (every spawned process joined)."""
+        if self._children:
+            raise RuntimeError("commit before every spawned process was joined")
         if self._failed is not None:
             self.abort()
             raise self._failed
@@ -106,65 +108,41 @@ class Tree:
             shutil.rmtree(old)
 
     def abort(self) -> None:
-        """Drop everything written so far; the output stays as it was."""
-        self._finish()
+        """Drop everything written so far (stopping spawned processes first, so that none
+        writes into a removed dir); the output stays as it was."""
+        for pid in list(self._children):
+            os.kill(pid, signal.SIGKILL)
+            self._reap(pid)
         self._open = False
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def _finish(self) -> None:
-        """Close the pipe and wait for the writer's outcome: nothing, or its exception."""
-        if self._writer is None:
-            return
-        pid, out, outcome = self._writer
-        self._writer = None
-        os.close(out)
-        with os.fdopen(outcome, "rb") as f:
-            report = f.read()
-        _, status = os.waitpid(pid, 0)
-        if self._failed is None and report:
-            self._failed = pickle.loads(report)
-        elif self._failed is None and status:
-            self._failed = OSError(f"the output writer stopped (wait status {status})")
+    def _reap(self, pid: int) -> None:
+        os.waitpid(pid, 0)
+        os.close(self._children.pop(pid))
 
 
-def _fork_writer(root: Path) -> tuple[int, int, int]:
-    """A child that reads length-prefixed pickled batches until the pipe closes, writes them
-    under `root`, and sends back nothing, or the exception that stopped it."""
-    import fcntl  # POSIX, as fork is
-
-    batches_r, batches_w = os.pipe()
-    outcome_r, outcome_w = os.pipe()
-    if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: a megabyte per write, not 64 KiB
-        try:
-            fcntl.fcntl(batches_w, fcntl.F_SETPIPE_SZ, 1 << 20)
-        except OSError:  # above /proc/sys/fs/pipe-max-size: keep the default
-            pass
-    pid = os.fork()
-    if pid:
-        os.close(batches_r)
-        os.close(outcome_w)
-        return pid, batches_w, outcome_r
-    # the writer: touch nothing of the parent's objects (no collection walking them either,
-    # which would copy every page of the compiled model)
-    gc.disable()
-    for low, high in ((3, min(batches_r, outcome_w)), (min(batches_r, outcome_w) + 1,
-                                                       max(batches_r, outcome_w)),
-                      (max(batches_r, outcome_w) + 1, os.sysconf("SC_OPEN_MAX"))):
-        os.closerange(low, high)  # another tree's pipe too: its writer must see its end close
+def _child(tree: Tree, work: Callable[[], object], results_r: int, results_w: int) -> None:
+    """In the forked process: run `work`, send back (write failure, files put, result or
+    exception) and leave without running the parent's exit handlers or flushing its buffers."""
+    gc.freeze()  # collections here never walk (and so copy) the parent's objects
+    os.close(results_r)
     status = 0
     try:
-        made: set[str] = set()
-        with os.fdopen(batches_r, "rb") as src:
-            while head := src.read(_LENGTH.size):
-                _write_batch(str(root), pickle.loads(src.read(_LENGTH.unpack(head)[0])), made)
-    except BaseException as exc:  # reported by commit, in the parent
-        status = 1
+        tree.count = 0
+        tree._children = {}
         try:
-            _send(outcome_w, pickle.dumps(exc))
-        except BaseException:
-            pass
+            outcome: object = work()
+        except BaseException as exc:  # raised again by join, in the parent
+            outcome, status = exc, 1
+        try:
+            message = pickle.dumps((tree._failed, tree.count, outcome),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an outcome that does not pickle: its words do
+            message = pickle.dumps((tree._failed, tree.count, RuntimeError(repr(outcome))))
+            status = 1
+        _send(results_w, message)
     finally:
-        os._exit(status)  # no atexit handlers, no flushing the parent's buffers
+        os._exit(status)
 
 
 def _send(fd: int, data: bytes) -> None:

@@ -9,6 +9,7 @@ reported by the checker (`unknown-action`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agentpol.catalogue import iam_statements
 from agentpol.model import Grant, IamStatement, Model, Principal
@@ -24,6 +25,7 @@ def scopes(model: Model, grant: Grant) -> tuple[list[IamStatement], list[str]]:
     return scoped, [a for g in groups if g.resources == ("*",) for a in g.actions]
 
 
+@lru_cache(maxsize=4096)
 def _camel(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", text) if w)
 

@@ -70,13 +70,13 @@ def split(statements: list[dict], limit: int = MANAGED_POLICY_MAX) -> list[dict]
     """Pack statements, in order, into as few documents as fit under `limit` each (at least
     one, possibly with no statement: a role may be created before anything is granted)."""
     parts: list[list[dict]] = [[]]
-    sizes: list[int] = []  # of the statements in parts[-1]
+    used = _FRAME  # parts[-1]'s size: the frame, its statements and the commas between them
     pieces = [piece for statement in statements for piece in _fit(statement, limit)]
     for statement in unique_sids(pieces):
-        own = _size(statement)
-        if parts[-1] and not _fits(sizes + [own], limit):
+        own = _size(statement) + (1 if parts[-1] else 0)
+        if parts[-1] and used + own > limit:
             parts.append([])
-            sizes = []
+            used, own = _FRAME, own - 1
         parts[-1].append(statement)
-        sizes.append(own)
+        used += own
     return [document(part) for part in parts]

@@ -71,6 +71,17 @@ def test_python_dash_m_and_console_script(tmp_path):
         assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
+def test_the_console_script_ends_without_teardown_but_with_every_byte_written(capsys,
+                                                                             monkeypatch):
+    """`run` leaves through os._exit: what was printed must still all arrive."""
+    monkeypatch.chdir(ROOT)
+    assert main(["graph", "policies"]) == 0
+    expected = capsys.readouterr().out
+    r = subprocess.run([sys.executable, "-m", "agentpol", "graph", "policies"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == expected and len(expected) > 10_000
+
+
 def test_usage_error_exit_2(capsys):
     try:
         main(["compile", "--bogus"])
@@ -255,3 +266,36 @@ def test_build_hands_every_file_to_the_sink_and_keeps_only_what_the_proof_reads(
     assert set(kept) == {p for p in full if quota.reads(p)} | own
     assert all(kept[p] == full[p] for p in kept)
     assert proof_reads(acme_model)("network/dev/x/cilium.yaml") == bool(acme_model.program.tests)
+
+
+def test_emitting_aside_in_a_spawned_process_writes_the_same_tree(acme_model, tmp_path):
+    """The targets the proof does not read, emitted by a forked process writing its own
+    files: the same tree, byte for byte, and the proof's files here before `finish`."""
+    from agentpol import artifacts, quota, tree
+    from agentpol.pipeline import targets
+    names = list(targets())
+    full = artifacts.build(acme_model, targets(), names)
+    aside = [n for n in names if n not in quota.READ_TARGETS]
+    with tree.Tree(tmp_path / "out") as out:
+        emission = artifacts.Emission(acme_model, targets(), names, None, out.put, quota.reads,
+                                      out.spawn, aside)
+        assert emission.files == {p: t for p, t in full.items() if quota.reads(p)}
+        kept = emission.finish()
+        out.commit()
+    written = {str(p.relative_to(tmp_path / "out")): p.read_text(encoding="utf-8")
+               for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert written == full
+    assert out.count == len(full)
+    assert set(kept) == {p for p in full if quota.reads(p)} | {
+        "manifest.json", "permissions.txt", "README.md"}
+
+
+def test_a_path_written_here_and_by_the_spawned_process_is_a_collision(acme_model, tmp_path):
+    import pytest
+    from agentpol import artifacts, tree
+    table = {"a": lambda m: {"x/prod/f.json": "1"}, "b": lambda m: {"x/prod/f.json": "2"}}
+    with tree.Tree(tmp_path / "out") as out:
+        emission = artifacts.Emission(acme_model, table, ["a", "b"], None, None, None,
+                                      out.spawn, ["b"])
+        with pytest.raises(artifacts.Collision, match="both the a and the b target"):
+            emission.finish()

@@ -61,12 +61,25 @@ def test_yaml_dump_of_shared_containers_and_floats_is_the_safe_dumpers():
         assert yaml_dump(doc) == _yaml(doc)
 
 
-def _yaml(doc) -> str:
+#: Long values with single and double spaces and quotes: where libyaml folds a line.
+PROSE = st.lists(st.sampled_from(["a", "bb", "it's", " ", "  ", "x" * 23, "'", "#", ":", "-"]),
+                 min_size=10, max_size=70).map("".join)
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.dictionaries(TEXT, st.one_of(PROSE, st.lists(PROSE, max_size=3),
+                                       st.dictionaries(TEXT, PROSE, max_size=3)),
+                       min_size=1, max_size=3), st.sampled_from([20, 40, 100]))
+def test_long_values_fold_where_libyaml_folds_them(doc, width):
+    assert yaml_dump(doc, width) == _yaml(doc, width)
+
+
+def _yaml(doc, width: int = 100) -> str:
     """The oracle: PyYAML's safe dumper over libyaml where it has it, as the targets used it
     (libyaml and PyYAML's own emitter differ in corners such as an empty key; the network
     target's tests hold its real files to the pure-Python one too)."""
     return yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
-                     default_flow_style=False, width=100)
+                     default_flow_style=False, width=width)
 
 
 def test_no_target_writes_a_float(acme_model):

@@ -1,14 +1,18 @@
-"""The output tree is written by a forked writer process (or in the compiler's own process
-where there is no fork) and swapped in whole: whatever goes wrong (an error finding, an
-exception while emitting, a file the writer cannot create), the previous output stays as it
-was and no temp dir is left beside it. Every test runs both ways."""
+"""The output tree is written by the compiler and by the processes it spawns (forked, or in
+the compiler's own process where there is no fork), and swapped in whole: whatever goes wrong
+(an error finding, an exception while emitting, here or in a spawned process, a file that
+cannot be created), the previous output stays as it was and no temp dir is left beside it.
+Every tree test runs both ways."""
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from agentpol import tree as module
 from agentpol.cli import main
 from agentpol.tree import Tree
 
@@ -29,8 +33,9 @@ def _litter(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
-@pytest.fixture(params=[True, False], ids=["forked-writer", "in-process"])
-def background(request) -> bool:
+@pytest.fixture(params=[True, False], ids=["forked", "in-process"])
+def fork(request, monkeypatch) -> bool:
+    monkeypatch.setattr(module, "_FORK", request.param)
     return request.param
 
 
@@ -41,35 +46,80 @@ def _earlier(out: Path) -> dict[str, bytes]:
     return _tree(out)
 
 
-def test_files_put_in_batches_are_all_written_then_swapped_in(tmp_path, background):
+def test_files_put_here_and_by_a_spawned_process_are_written_then_swapped_in(tmp_path, fork):
     out = tmp_path / "out"
     _earlier(out)
-    with Tree(out, background) as tree:
+    with Tree(out) as tree:
+        join = tree.spawn(lambda: tree.put({f"y/{i}.json": f"{i}\n" for i in range(30)})
+                          or os.getpid())
         tree.put({"manifest.json": "{}\n"})
         tree.put({f"x/{i}/f.json": f"{i}\n" for i in range(50)})
+        assert (join() != os.getpid()) is fork
         assert (out / "a" / "b.txt").is_file()  # nothing replaced before commit
         tree.commit()
+    assert tree.count == 81
     assert _tree(out) == {"manifest.json": b"{}\n",
-                          **{f"x/{i}/f.json": f"{i}\n".encode() for i in range(50)}}
+                          **{f"x/{i}/f.json": f"{i}\n".encode() for i in range(50)},
+                          **{f"y/{i}.json": f"{i}\n".encode() for i in range(30)}}
     assert _litter(out) == []
 
 
-def test_an_exception_before_commit_leaves_the_output_and_no_temp(tmp_path, background):
+def test_an_exception_before_commit_leaves_the_output_and_no_temp(tmp_path, fork):
     out = tmp_path / "out"
     before = _earlier(out)
-    with pytest.raises(RuntimeError), Tree(out, background) as tree:
+    with pytest.raises(RuntimeError), Tree(out) as tree:
         tree.put({"manifest.json": "new\n"})
         raise RuntimeError("emit failed")
     assert _tree(out) == before
     assert _litter(out) == []
 
 
-def test_a_file_the_writer_cannot_create_fails_the_commit_not_the_output(tmp_path, background):
+def _fails() -> None:
+    raise KeyError("a target failed")
+
+
+def test_a_spawned_processs_exception_is_raised_by_join(tmp_path, fork):
     out = tmp_path / "out"
     before = _earlier(out)
-    with Tree(out, background) as tree:
+    with pytest.raises(KeyError, match="a target failed"), Tree(out) as tree:
+        tree.put({"manifest.json": "new\n"})
+        tree.spawn(_fails)()  # without fork, raised by spawn: the work runs there and then
+    assert _tree(out) == before
+    assert _litter(out) == []
+
+
+def test_a_result_that_does_not_pickle_comes_back_as_its_words(tmp_path, fork):
+    with Tree(tmp_path / "out") as tree:
+        join = tree.spawn(lambda: (lambda: None) if fork else "here")
+        if fork:
+            with pytest.raises(RuntimeError, match="lambda"):
+                join()
+        else:
+            assert join() == "here"
+
+
+def test_an_abort_stops_a_spawned_process_before_removing_the_temp(tmp_path):
+    out = tmp_path / "out"
+    before = _earlier(out)
+    with pytest.raises(RuntimeError), Tree(out) as tree:
+        tree.spawn(lambda: [tree.put({f"slow/{i}": "x"}) or time.sleep(0.01)
+                            for i in range(10_000)])
+        time.sleep(0.2)
+        raise RuntimeError("the proof failed")
+    assert _tree(out) == before
+    assert _litter(out) == []
+
+
+@pytest.mark.parametrize("where", ["here", "spawned"])
+def test_a_file_that_cannot_be_created_fails_the_commit_not_the_output(tmp_path, fork, where):
+    out = tmp_path / "out"
+    before = _earlier(out)
+    with Tree(out) as tree:
         tree.put({"same": "a file\n"})
-        tree.put({"same/below": "and a directory of the same name\n"})
+        if where == "here":
+            tree.put({"same/below": "and a directory of the same name\n"})
+        else:
+            tree.spawn(lambda: tree.put({"same/below": "the same, put elsewhere\n"}))()
         with pytest.raises(OSError):
             tree.commit()
     assert _tree(out) == before
@@ -88,27 +138,17 @@ def test_compile_with_an_error_finding_keeps_the_previous_output(tmp_path, monke
     assert _litter(project / "out") == []
 
 
-def test_two_trees_open_at_once_each_finish(tmp_path, background):
-    """A second writer must not hold the first one's pipe open (it would never see its end)."""
-    with Tree(tmp_path / "a", background) as a, Tree(tmp_path / "b", background) as b:
-        a.put({"manifest.json": "a\n"})
-        b.put({"manifest.json": "b\n"})
+def test_two_trees_open_at_once_each_spawning_finish(tmp_path, fork):
+    """A process spawned for one tree must not hold the other's results pipe open."""
+    with Tree(tmp_path / "a") as a, Tree(tmp_path / "b") as b:
+        join_a = a.spawn(lambda: a.put({"manifest.json": "a\n"}))
+        join_b = b.spawn(lambda: b.put({"manifest.json": "b\n"}))
+        join_a()
+        join_b()
         a.commit()
         b.commit()
     assert _tree(tmp_path / "a") == {"manifest.json": b"a\n"}
     assert _tree(tmp_path / "b") == {"manifest.json": b"b\n"}
-
-
-def test_a_large_tree_arrives_whole(tmp_path, background, monkeypatch):
-    from agentpol import tree as module
-    monkeypatch.setattr(module, "CHUNK", 10_000)  # many messages per put
-    files = {f"d{i % 97}/f{i}.json": f"{i}" * (i % 5000) for i in range(3000)}
-    files["manifest.json"] = "{}\n"
-    with Tree(tmp_path / "out", background) as tree:
-        for i in range(0, 3000, 700):
-            tree.put(dict(list(files.items())[i:i + 700]))
-        tree.commit()
-    assert _tree(tmp_path / "out") == {k: v.encode() for k, v in files.items()}
 
 
 def test_compile_says_how_many_files_it_wrote_also_when_it_keeps_few(tmp_path, monkeypatch,
