@@ -10,7 +10,6 @@ import gc
 import json
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import NoReturn, Sequence
 
@@ -74,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="agentpol", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action="version", version=f"agentpol {_version()}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     i = sub.add_parser("init", help="write a small commented starter organisation into DIR")
@@ -198,11 +197,18 @@ def _review_args(p: argparse.ArgumentParser) -> None:
                    help="date for review windows (default: today, or SOURCE_DATE_EPOCH)")
 
 
-def _version() -> str:
-    try:
-        return metadata.version("agentpol")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
+class _Version(argparse.Action):
+    """`--version`, looking the version up only when asked (the package metadata takes a
+    noticeable part of every other command's start otherwise)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib import metadata
+        try:
+            version = metadata.version("agentpol")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            version = "unknown"
+        print(f"agentpol {version}")
+        parser.exit()
 
 
 def _init(args) -> int:

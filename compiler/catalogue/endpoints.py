@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from botocore.loaders import Loader
-from botocore.regions import EndpointResolver
+if TYPE_CHECKING:
+    from botocore.regions import EndpointResolver
 
 HTTPS = 443
 GITHUB_HOSTS = ("api.github.com", "github.com")
@@ -36,6 +36,10 @@ _ENDPOINT_PREFIX = {"cloudwatch": "monitoring", "ses": "email", "ecr": "api.ecr"
 
 @functools.lru_cache(maxsize=1)
 def _resolver() -> EndpointResolver:
+    """botocore's endpoint table, loaded on first use (by the network target, which compile
+    runs in its second process: the import is off the proof's path)."""
+    from botocore.loaders import Loader
+    from botocore.regions import EndpointResolver
     return EndpointResolver(Loader().load_data("endpoints"))
 
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import cedarpy
-
 from agentpol.catalogue.cedar import (APPROVED, CONTEXT, ENTITY_TYPES, action_uid, agent_uid,
                                       qualified, quote)
 
@@ -54,6 +52,7 @@ def authorize(policies_text: str, entities: str | list, schema: str | dict, prin
               action: str, resource: str, context: Mapping[str, object] | None = None) -> Result:
     """Decide one request; principal, action and resource are Cedar entity uids
     (`Agentpol::Agent::"bot@prod"`)."""
+    import cedarpy  # here: compiling without `test` blocks never loads it
     request = {"principal": principal, "action": action, "resource": resource,
                "context": dict(context or {})}
     answer = cedarpy.is_authorized(request, policies_text, entities, schema)
@@ -72,6 +71,7 @@ def authorize(policies_text: str, entities: str | list, schema: str | dict, prin
 
 def policy_annotations(policies_text: str) -> dict[str, dict[str, str]]:
     """Cedar's generated policy id (`policy3`) -> that policy's annotations."""
+    import cedarpy
     parsed = json.loads(cedarpy.policies_to_json_str(policies_text))
     return {k: v.get("annotations", {}) for k, v in parsed["staticPolicies"].items()}
 

@@ -18,9 +18,9 @@ from agentpol.model import Model, Principal
 from . import apikeys, github, llm, sts, stripe, vault
 from .credential import Credential
 from .index import index
-from .sts import quota_problems
+from .sts import quota_problems, quota_reads
 
-__all__ = ["emit", "quota_problems"]
+__all__ = ["emit", "quota_problems", "quota_reads"]
 
 PROVIDERS = (github, vault, sts, llm, stripe, apikeys)
 

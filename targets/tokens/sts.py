@@ -14,11 +14,14 @@ wider session policy grants nothing the role does not; the file says which form 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from agentpol.catalogue import aws_roles, iam_statements
 from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
-from agentpol.model import IamStatement, Model, Principal, Span
+from agentpol.model import IamStatement, Model, Principal
 from agentpol.serialise import dumps as json_text
 
 from .credential import Credential, Issued, base_name, dumps, lifetime, sources
@@ -37,7 +40,6 @@ class QuotaProblem:
     path: str
     size: int
     limit: int
-    span: Span
 
     @property
     def message(self) -> str:
@@ -116,14 +118,25 @@ def session_name(p: Principal) -> str:
     return name[:SESSION_NAME_MAX - 9] + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
-def quota_problems(model: Model) -> list[QuotaProblem]:
-    """Live session policies over STS's limit (emitted anyway, so reviewers see them)."""
+_FILE = re.compile(r"^(?:shadow/)?tokens/(?P<env>[^/]+)/(?P<agent>[^/]+)/"
+                   + re.escape(FILE) + "$")
+
+
+def quota_reads(path: str) -> bool:
+    """Whether `quota_problems` reads this file (a principal's session policy)."""
+    return _FILE.match(path) is not None
+
+
+def quota_problems(files: Mapping[str, str]) -> list[QuotaProblem]:
+    """Session policies over STS's limit (emitted anyway, so reviewers see them), measured on
+    the files: the `Policy` parameter of each AssumeRole, as the runner will pass it."""
     out = []
-    for p in model.principals.values():
-        doc, _, _ = session_policy(model, p)
-        if doc is not None and len(packed(doc)) > LIMIT:
-            out.append(QuotaProblem(p.key, f"tokens/{p.env}/{p.agent}/{FILE}",
-                                    len(packed(doc)), LIMIT, p.span))
+    for path, text in sorted(files.items()):
+        found = _FILE.match(path)
+        if found is not None:
+            size = len(json.loads(text)["assume_role"]["Policy"])
+            if size > LIMIT:
+                out.append(QuotaProblem(f"{found['agent']}@{found['env']}", path, size, LIMIT))
     return out
 
 

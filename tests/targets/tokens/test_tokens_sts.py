@@ -11,7 +11,7 @@ from helpers import model_from
 
 from agentpol.catalogue import aws_access, aws_roles, iam
 from agentpol.model import AWS_TYPES
-from agentpol.targets.tokens import emit, quota_problems
+from agentpol.targets.tokens import emit, quota_problems, quota_reads
 from validators.parliament_lint import validate_iam_policy
 
 ASSUME_ROLE = botocore.session.get_session().get_service_model("sts").operation_model("AssumeRole")
@@ -152,8 +152,8 @@ def test_raw_grants_and_compaction():
 
 def _session(source: str) -> tuple[dict, list]:
     model = model_from(f'agent big {{ owner = "a@b.c"\n in staging {{\n{source}\n}} }}')
-    return (sts_files(emit(model))["tokens/staging/big/sts-session-policy.json"],
-            quota_problems(model))
+    files = emit(model)
+    return sts_files(files)["tokens/staging/big/sts-session-policy.json"], quota_problems(files)
 
 
 def test_an_oversized_session_policy_widens_within_the_role():
@@ -164,7 +164,7 @@ def test_an_oversized_session_policy_widens_within_the_role():
     grants = "\n".join(f"allow read, write on dynamodb_table.t{i}" for i in range(12))
     model = model_from(tables + f'agent big {{ owner = "a@b.c"\n in staging {{\n{grants}\n}} }}')
     doc = sts_files(emit(model))["tokens/staging/big/sts-session-policy.json"]
-    assert doc["narrowing"]["form"] == "per-service" and quota_problems(model) == []
+    assert doc["narrowing"]["form"] == "per-service" and quota_problems(emit(model)) == []
     [statement] = doc["session_policy"]["Statement"]
     assert statement["Action"] == ["dynamodb:*"]
     assert len(statement["Resource"]) == 24  # each table and its indexes, nothing else
@@ -183,4 +183,18 @@ def test_over_quota_even_widened_is_emitted_and_reported():
     assert (problem.principal, problem.path, problem.limit) == \
         ("big@staging", "tokens/staging/big/sts-session-policy.json", 2048)
     assert problem.size == doc["size"]["packed_characters"] and "2048" in problem.message
-    assert quota_problems(model_from(ENVS.replace("chained", "x"), with_envs=False)) == []
+    assert quota_problems(emit(model_from(ENVS.replace("chained", "x"), with_envs=False))) == []
+
+def test_quota_is_measured_on_the_emitted_files_shadow_previews_included():
+    """The proof judges what is emitted: the AssumeRole `Policy` parameter of each session
+    policy file, a shadow principal's preview too; other files are not read."""
+    doc, _ = _session('allow "*:Describe*" on "*"')
+    text = json.dumps(doc)
+    files = {"shadow/tokens/prod/big/sts-session-policy.json": text,
+             "tokens/prod/big/vault-policy.hcl": "not json",
+             "tokens/prod/index.json": "not json either"}
+    (problem,) = quota_problems(files)
+    assert (problem.principal, problem.path) == (
+        "big@prod", "shadow/tokens/prod/big/sts-session-policy.json")
+    assert problem.size == len(doc["assume_role"]["Policy"])
+    assert quota_reads(problem.path) and not quota_reads("tokens/prod/index.json")
