@@ -62,10 +62,11 @@ def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | A
 def _no_cycle_collection() -> Iterator[None]:
     """The cyclic garbage collector paused: an account's authz files and the graph are
     millions of small objects that live until the proof is done, and CPython would scan them
-    all again at each full collection as they grow (a fifth of the time at 10,000 roles) to
-    free nothing. Reference counting still frees what dies. After, what was made is moved to
-    the oldest generation (a freeze and thaw, unless someone else keeps objects frozen), so the
-    young collections that follow do not scan it twice more on its way there."""
+    all again at each full collection as they grow (a fifth of the time at 7,800 roles, with
+    the default thresholds) to free nothing. Reference counting still frees what dies. After,
+    what was made is moved to the oldest generation (a freeze and thaw, unless someone else
+    keeps objects frozen), so the young collections that follow do not scan it twice more on
+    its way there."""
     enabled = gc.isenabled()
     gc.disable()
     try:
