@@ -169,6 +169,23 @@ def bench_compile(sizes: list[int], args) -> None:
               f"{max(x['peak_mib'] for x in docs)} | {max(x['forked_mib'] for x in docs)} | "
               f"{', '.join(d['errors']) or 'none'} |",
               flush=True)
+    print(f"\n`agentpol compile` itself, end to end (the console script in a fresh process, "
+          f"median of {args.repeat}): into a new output directory, and again over that output "
+          "(replacing it, as in CI where the output is committed)")
+    print("| agents | new: wall | new: CPU | peak MiB | again: wall | again: CPU |")
+    print("|---|---|---|---|---|---|")
+    from generate import organisation
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory(dir=where) as o:
+            src = Path(d, "policies")
+            src.mkdir()
+            for name, text in organisation(args.envs, n, args.resources, args.seed).items():
+                (src / name).write_text(text, encoding="utf-8")
+            cli = [sys.executable, "-m", "agentpol", "compile", str(src), "-o"]
+            new = _median([_child(cli + [str(Path(o, str(i)))]) for i in range(args.repeat)])
+            again = _median([_child(cli + [str(Path(o, "0"))]) for _ in range(args.repeat)])
+        print(f"| {n:,} | {new[0]:.2f} | {new[1]:.2f} | {new[2]} | {again[0]:.2f} | "
+              f"{again[1]:.2f} |", flush=True)
 
 
 # --- check against an account's roles, and the peer -------------------------------------

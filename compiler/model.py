@@ -585,13 +585,15 @@ class IamStatement:
         return out
 
 
-#: Where a grant (or an expect) applies: its env, access and target. The IAM meaning depends on
-#: nothing else, so a grant keeps it when review or shadow mode changes.
-Site = tuple[str, Access, Target]
+#: Where a grant (or an expect) applies: its env, access (word or raw, and which) and target
+#: (instance, or raw string and its kind). The IAM meaning depends on nothing else: not on where
+#: the statement is written (a thousand agents granted the same thing share one lowering), nor
+#: on review or shadow mode.
+Site = tuple[str, str, bool, "str | None", "str | None", str]
 
 
 def site(env: str, access: Access, target: Target) -> Site:
-    return env, access, target
+    return env, access.value, access.raw, target.instance, target.raw, target.kind
 
 
 def iam_enforced(target: Target, instances: Mapping[str, Instance]) -> bool:

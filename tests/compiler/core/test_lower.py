@@ -42,8 +42,22 @@ def test_every_grant_and_expect_is_lowered_once():
     for g in bot.grants + bot.denies:
         assert all(isinstance(s, IamStatement) for s in model.iam_of(g))
     for e in model.program.tests[0].expects:
-        assert any(key[0] == e.env and key[1] == e.access for key in model.iam)
+        assert any(key[:3] == (e.env, e.access.value, e.access.raw) for key in model.iam)
     assert site(bot.env, bot.grants[0].access, bot.grants[0].target) in model.iam
+
+
+def test_the_same_grant_written_twice_is_lowered_once():
+    """The lowering is keyed by what a grant means, not where it is written."""
+    model = model_from('''resource s3_bucket b { name = "b-{env}" }
+agent x { owner = "a@b.c"
+ in staging { allow read on s3_bucket.b } }
+agent y { owner = "a@b.c"
+ in staging { allow read on s3_bucket.b } }
+''')
+    x, y = model.principals["x@staging"].grants[0], model.principals["y@staging"].grants[0]
+    assert x.access.span != y.access.span and x.target.span != y.target.span
+    assert site(x.env, x.access, x.target) == site(y.env, y.access, y.target)
+    assert model.iam_of(x) is model.iam_of(y)
 
 
 def test_identity_policy_session_policy_and_proof_read_the_same_statements():
