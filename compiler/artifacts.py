@@ -35,25 +35,32 @@ class Emission:
     (permissions.txt, README.md, manifest.json); with `keep`, only the files it accepts stay in
     memory: compile holds what the proof reads, not every file's text (half a gigabyte at 5,000
     agents). With `spawn` (`Tree.spawn`), the targets named in `aside` are emitted by a forked
-    process whose sink writes their files itself, while this one emits the rest: `files` holds
-    this process's kept files as soon as the object exists, and `finish` waits for the others."""
+    process whose sink writes their files itself, and writes permissions.txt (it depends on the
+    model alone), while this one emits the rest: `files` holds this process's kept files as soon
+    as the object exists, and `finish` waits for the others."""
 
     def __init__(self, model: Model, targets: Mapping[str, Emit], names: Sequence[str],
                  env: str | None = None, sink: Sink | None = None,
                  keep: Callable[[str], bool] | None = None,
-                 spawn: Callable[[Callable[[], _Part]], Callable[[], _Part]] | None = None,
+                 spawn: Callable[[Callable[[], tuple[_Part, str]]],
+                                 Callable[[], tuple[_Part, str]]] | None = None,
                  aside: Collection[str] = ()) -> None:
         self.model, self.env, self.sink = model, env, sink
         held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
         run = _Runner(model, targets, held, env, sink, keep)
         later = [n for n in names if n in aside] if spawn is not None else []
-        self._rest = spawn(lambda: run.part(later)) if spawn is not None and later else None
+        self._rest = (spawn(lambda: (run.part(later), permissions(model, env)))
+                      if spawn is not None and later else None)
         self._part = run.part([n for n in names if n not in later])
         self.files = self._part.files
 
     def finish(self) -> dict[str, str]:
         """Every file kept, once every target is done, with the driver's own three."""
-        parts = [self._part] if self._rest is None else [self._part, self._rest()]
+        if self._rest is None:
+            parts, listing = [self._part], permissions(self.model, self.env)
+        else:
+            rest, listing = self._rest()
+            parts = [self._part, rest]
         digests: dict[str, str] = {}
         origin: dict[str, str] = {}
         files: dict[str, str] = {}
@@ -62,7 +69,7 @@ class Emission:
                 _claim(origin, path, name)
             digests.update(part.digests)
             files.update(part.files)
-        own = {"permissions.txt": permissions(self.model, self.env),
+        own = {"permissions.txt": listing,
                "README.md": readme([*digests, "permissions.txt", "manifest.json"])}
         digests.update(digested(own))
         own["manifest.json"] = manifest(digests, origin, self.model)

@@ -16,14 +16,15 @@ from agentpol.targets._netpolicy.destinations import Subject
 from agentpol.model import Model, Principal
 
 from . import claude, sandbox
-from .allowlist import allowlist
+from .allowlist import Needs, allowlist
 from .denied import denied_for
 
 
 def emit(model: Model) -> dict[str, str]:
     files: dict[str, str] = {}
+    needs: Needs = {}
     for p in model.principals.values():
-        files.update(principal_files(model, p))
+        files.update(principal_files(model, p, needs))
     return files
 
 
@@ -33,9 +34,9 @@ def subject_of(model: Model, p: Principal) -> Subject:
                    selector=p.service_account, principal=p.key)
 
 
-def principal_files(model: Model, p: Principal) -> dict[str, str]:
+def principal_files(model: Model, p: Principal, needs: Needs | None = None) -> dict[str, str]:
     subject = subject_of(model, p)
-    why = allowlist(model, p)
+    why = allowlist(model, p, needs)
     dests = tuple(why)
     denied = denied_for(model, p.env)
     base = f"network/{p.env}/{p.agent}/"

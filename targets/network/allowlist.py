@@ -13,15 +13,23 @@ from functools import lru_cache
 from typing import Iterator
 
 from agentpol.catalogue import endpoints
-from agentpol.model import Environment, Grant, Model, Principal, Target, iam_enforced
+from agentpol.model import (Environment, Grant, Model, Principal, Site, Target, iam_enforced,
+                            site)
 from agentpol.targets._netpolicy.destinations import Dest, merged
 
 Need = tuple[Dest, str]  # a destination and what needs it
 
-def allowlist(model: Model, p: Principal) -> dict[Dest, tuple[str, ...]]:
+#: A grant's own endpoints, its label, and whether it is an AWS grant: they depend on the
+#: grant's site alone, which an org's agents share (one emit fills it, `Model.iam`'s key).
+Needs = dict[Site, tuple[tuple[Dest, ...], str, bool]]
+
+
+def allowlist(model: Model, p: Principal, needs: Needs | None = None
+              ) -> dict[Dest, tuple[str, ...]]:
     """Every destination the principal may reach (sorted) -> what needs it."""
     env = model.environments[p.env]
-    return merged([*_egress(model, p), *_grant_endpoints(model, p, env)])
+    return merged([*_egress(model, p), *_grant_endpoints(model, p, env, {} if needs is None
+                                                         else needs)])
 
 
 def _label(model: Model, p: Principal, target: Target) -> str:
@@ -46,29 +54,39 @@ def _egress(model: Model, p: Principal) -> Iterator[Need]:
         yield e.dest, why
 
 
-def _grant_endpoints(model: Model, p: Principal, env: Environment) -> Iterator[Need]:
+def _grant_endpoints(model: Model, p: Principal, env: Environment, needs: Needs
+                     ) -> Iterator[Need]:
     aws_grants = []
     for g in p.live_grants():
-        why = _grant_label(model, p, g)
-        kind = _provider(model, g)
-        if kind == "aws":
-            pieces = model.iam_of(g) or ()
-            if not pieces:
-                continue
+        key = site(g.env, g.access, g.target)
+        if key not in needs:
+            needs[key] = _needs(model, p, g, env)
+        dests, why, aws = needs[key]
+        if aws:
             aws_grants.append(why)
-            for piece in pieces:
-                regions = _regions(model, g, env, piece.resources)
-                for dest in _aws_dests(piece.actions, piece.resources, tuple(regions)):
-                    yield dest, why
-        elif kind == "github":
-            for host in endpoints.GITHUB_HOSTS:
-                yield _host(host, endpoints.HTTPS), why
-        elif kind == "vault" and env.vault_address:
-            yield _parsed(env.vault_address), why
+        for dest in dests:
+            yield dest, why
     if aws_grants:
         for host in endpoints.sts_hosts(env.regions):
             yield _host(host, endpoints.HTTPS), ("the role's credentials (sts) for: "
                                                  + ", ".join(sorted(set(aws_grants))))
+
+
+def _needs(model: Model, p: Principal, g: Grant, env: Environment
+           ) -> tuple[tuple[Dest, ...], str, bool]:
+    """The endpoints one grant needs, what it is called, and whether its role needs STS."""
+    why = _grant_label(model, p, g)
+    kind = _provider(model, g)
+    if kind == "aws":
+        pieces = model.iam_of(g) or ()
+        return tuple(dest for piece in pieces for dest in _aws_dests(
+            piece.actions, piece.resources,
+            tuple(_regions(model, g, env, piece.resources)))), why, bool(pieces)
+    if kind == "github":
+        return tuple(_host(host, endpoints.HTTPS) for host in endpoints.GITHUB_HOSTS), why, False
+    if kind == "vault" and env.vault_address:
+        return (_parsed(env.vault_address),), why, False
+    return (), why, False
 
 
 def _provider(model: Model, g: Grant) -> str | None:
