@@ -43,11 +43,15 @@ def _compatible(a: str, b: str) -> bool:
 @cache
 def globs_meet(p: str, q: str, syntax: str = "iam") -> bool:
     """Whether some string matches both glob patterns (a plain string is a pattern too)."""
+    if p == "*" or q == "*":  # every string, in either syntax: `Resource: "*"` against anything
+        return True
     if syntax == "iam":  # a plain string meets a pattern that matches it: one regex match
         if not _iam_wild(q):
             return bool(_iam_regex(p).fullmatch(q))
         if not _iam_wild(p):
             return bool(_iam_regex(q).fullmatch(p))
+    if not _ends_agree(p, q, "*?" if syntax == "iam" else "*+"):
+        return False
     a, b = _tokens(p, syntax), _tokens(q, syntax)
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
@@ -66,6 +70,21 @@ def globs_meet(p: str, q: str, syntax: str = "iam") -> bool:
             if not (a[i][1] and b[j][1]):
                 stack.append((i + (not a[i][1]), j + (not b[j][1])))
     return False
+
+
+def _ends_agree(p: str, q: str, wild: str) -> bool:
+    """Whether the literal text before the first wildcard of each pattern agrees (one starts
+    the other), and that after the last: a cheap necessary condition, which rules out most
+    pairs (ARNs of different services or names) before the token walk."""
+    i = min((n for n in (p.find(w) for w in wild) if n >= 0), default=len(p))
+    j = min((n for n in (q.find(w) for w in wild) if n >= 0), default=len(q))
+    n = min(i, j)
+    if p[:n] != q[:n]:
+        return False
+    i = max(p.rfind(w) for w in wild) + 1
+    j = max(q.rfind(w) for w in wild) + 1
+    n = min(len(p) - i, len(q) - j)
+    return n == 0 or p[len(p) - n:] == q[len(q) - n:]
 
 
 def _iam_wild(text: str) -> bool:

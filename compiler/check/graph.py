@@ -63,12 +63,16 @@ class Graph:
     """Nodes and edges. An imported role's or user's policy edges are kept as shared runs
     (`shared`: src -> [(via, where, destinations)]): identities with the same statement reach
     the same destinations, and one tuple serves them all. `edges(src)` spells a node's edges
-    out, in the order they were found."""
+    out, in the order they were found. `parts` (by the id of a run's tuple) says which
+    tuples, shared by other runs, its destinations are the union of: runs of different
+    statements repeat the same long lists (every role a service may assume), and a walk back
+    looks each list up once instead of once per run."""
 
     nodes: dict[str, Node] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     triples: set = field(default_factory=set)
     shared: dict[str, list[tuple[str, Location, tuple[str, ...]]]] = field(default_factory=dict)
+    parts: dict[int, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     _linked: set = field(default_factory=set, repr=False)
     #: (principal node, instance key) -> the provider actions (IAM, lower case; Vault
     #: capabilities; else the access as written) by which it reaches the instance directly
@@ -84,11 +88,15 @@ class Graph:
             self._linked.add(edge)
             self.out[src].append(edge)
 
-    def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...]) -> None:
+    def share(self, src: str, via: str, where: Location, dsts: tuple[str, ...],
+              parts: tuple[tuple[str, ...], ...] | None = None) -> None:
         """Edges from `src` to each of `dsts` (a tuple other sources may share), except to
-        itself (a role reaching itself, imported or declared, is no edge)."""
+        itself (a role reaching itself, imported or declared, is no edge); `parts`: tuples
+        whose union is `dsts` (default: `dsts` itself)."""
         if any(dst != src for dst in dsts):
             self.shared.setdefault(src, []).append((via, where, dsts))
+            if parts is not None:
+                self.parts[id(dsts)] = parts
 
     def sources(self) -> set[str]:
         return set(self.out) | set(self.shared)
@@ -150,26 +158,46 @@ class Graph:
         for edges in self.out.values():
             for e in edges:
                 preds[e.dst].append(e)
-        holders: dict[int, list[tuple[str, str, Location]]] = defaultdict(list)
-        member: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # node -> runs naming it
+        # the runs, numbered in the order first found, with who holds each; the parts that
+        # name a node, and the runs made of each part
+        number: dict[int, int] = {}
+        holders: list[list[tuple[str, str, Location]]] = []
+        part_runs: dict[int, list[int]] = {}
+        naming: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for src, runs in self.shared.items():
             for via, where, dsts in runs:
-                if id(dsts) not in holders:
-                    for dst in dsts:
-                        member[dst].append(dsts)
-                holders[id(dsts)].append((src, via, where))
+                n = number.get(id(dsts))
+                if n is None:
+                    n = number[id(dsts)] = len(holders)
+                    holders.append([])
+                    for part in self.parts.get(id(dsts), (dsts,)):
+                        if id(part) not in part_runs:
+                            part_runs[id(part)] = []
+                            for dst in part:
+                                naming[dst].append(part)
+                        part_runs[id(part)].append(n)
+                holders[n].append((src, via, where))
 
-        def back(x: str, entered: set[int] | None) -> Iterator[tuple[str, Edge | tuple]]:
+        def back(x: str, entered: tuple[set[int], set[int]] | None
+                 ) -> Iterator[tuple[str, Edge | tuple]]:
             """Who has an edge to `x`: each with the edge, or for a shared run its (via,
-            where), of which `edge` makes one only when it is kept."""
+            where), of which `edge` makes one only when it is kept. The runs naming `x` come
+            in the order they were found; with `entered` (the parts and runs a walk has
+            entered), each only once per walk: entering a part enters all its runs."""
             for e in preds.get(x, ()):
                 yield e.src, e
-            for dsts in member.get(x, ()):
-                if entered is None or id(dsts) not in entered:
-                    if entered is not None:
-                        entered.add(id(dsts))
-                    for src, via, where in holders[id(dsts)]:
-                        yield src, (via, where)
+            found: set[int] = set()
+            for part in naming.get(x, ()):
+                if entered is None:
+                    found.update(part_runs[id(part)])
+                elif id(part) not in entered[0]:
+                    entered[0].add(id(part))
+                    found.update(n for n in part_runs[id(part)] if n not in entered[1])
+            if entered is not None:
+                entered[1].update(found)
+            for n in sorted(found):
+                for src, via, where in holders[n]:
+                    yield src, (via, where)
 
         def edge(src: str, x: str, e: Edge | tuple) -> Edge:
             return e if isinstance(e, Edge) else Edge(src, x, *e)
@@ -177,7 +205,7 @@ class Graph:
         out: dict[str, tuple[Ways, Ways]] = {}
         for target in sorted(set(targets)):
             onward: Ways = {}
-            entered: set[int] = set()
+            entered: tuple[set[int], set[int]] = (set(), set())
             level, distance = [target], 0
             while level:
                 distance += 1
@@ -271,7 +299,6 @@ class _Builder:
             for service in dict.fromkeys(arn_fields(arn)[2] for arn in arns):
                 self.instances_by_service[service].append(n)
         self.order = {arn: n for n, arn in enumerate(self.identities)}
-        self.users = frozenset(a for a, i in self.identities.items() if i.kind == "user")
         self.trust_any: list[str] = []
         self.trust_names: dict[str, list[str]] = defaultdict(list)
         for arn, ident in self.identities.items():
@@ -283,8 +310,13 @@ class _Builder:
             for name in names or ():
                 self.trust_names[name].append(arn)
         self.sorted_arns = sorted(self.identities)
-        self._reached: dict[tuple, tuple[str, ...]] = {}
+        self._reached: dict[tuple, _Run] = {}
         self._shared: dict[tuple, _Matched] = {}
+        self._assumable: dict[tuple, tuple[str, ...]] = {}
+        self._allows: dict[int, tuple[list[tuple[str, _Actions, str]], bool]] = {}
+        self._policy_runs: dict[tuple, list[tuple[str, _Run]]] = {}
+        self._instance_hits: dict[tuple, list[tuple[int, frozenset[str]]]] = {}
+        self._entry: dict[str, frozenset[str]] = {}
         self._acting: dict[str, frozenset[str]] = {}
         self._admitted: dict[tuple, frozenset[str]] = {}
         self._by_account: dict[str, frozenset[str]] = {}
@@ -521,20 +553,40 @@ class _Builder:
     # service may assume (iam:PassRole) and users (their keys and login profiles).
 
     def policy_edges(self, src: str, ident: Identity, doc: Mapping, where: str) -> None:
+        """An identity's policy document: its runs are worked out once per (document, caller's
+        account, roles that trust the caller if a statement assumes roles), since managed
+        policies are attached to many identities."""
         caller = (ident.arn, ident.account)
-        for s in statements(doc):
-            if s.get("Effect") != "Allow":
-                continue
-            if "NotAction" in s:
-                names = tuple(listed(s["NotAction"]))
-                acts, via = _all_but(names), f"NotAction {', '.join(names)}"
-            else:
-                names = tuple(listed(s.get("Action")))
-                acts, via = _written(names), ", ".join(names)
-            resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
-            for res in resources:
-                self.g.share(src, via, where, self.reached(acts, res, caller, where,
-                                                           imported=True))
+        allows, assumes = self.allows(doc)
+        key = (id(doc), ident.account, self.admitted(caller) if assumes else None)
+        runs = self._policy_runs.get(key)
+        if runs is None:
+            runs = self._policy_runs[key] = [
+                (via, self.reached(acts, res, caller, where, imported=True))
+                for via, acts, res in allows]
+        for via, (dsts, parts) in runs:
+            self.g.share(src, via, where, dsts, parts)
+
+    def allows(self, doc: Mapping) -> tuple[list[tuple[str, _Actions, str]], bool]:
+        """A document's Allow statements as (how it reads, actions, one resource pattern), and
+        whether one may assume roles (its runs then depend on who trusts the caller)."""
+        found = self._allows.get(id(doc))
+        if found is None:
+            out = []
+            for s in statements(doc):
+                if s.get("Effect") != "Allow":
+                    continue
+                if "NotAction" in s:
+                    names = tuple(listed(s["NotAction"]))
+                    acts, via = _all_but(names), f"NotAction {', '.join(names)}"
+                else:
+                    names = tuple(listed(s.get("Action")))
+                    acts, via = _written(names), ", ".join(names)
+                resources = tuple(listed(s.get("Resource"))) if "Resource" in s else ("*",)
+                out += [(via, acts, res) for res in resources]
+            found = self._allows[id(doc)] = (
+                out, any(acts.lowered & aws.ASSUME for _, acts, _ in out))
+        return found
 
     def iam_edges(self, src: str, caller: tuple[str | None, str | None],
                   grants: Iterable[IamStatement], via: str, where: Location) -> None:
@@ -543,7 +595,7 @@ class _Builder:
         for ig in grants:
             acts = _prepared(ig.actions)
             for res in ig.resources:
-                for dst in self.reached(acts, res, caller, where):
+                for dst in self.reached(acts, res, caller, where)[0]:
                     self.g.link(src, dst, via, where)
                     if dst.startswith("i:"):
                         key = dst[2:].split("#")[0]
@@ -552,35 +604,35 @@ class _Builder:
                             for a in _acting_on(acts.by_service, arn)}
 
     def reached(self, acts: _Actions, res: str, caller: tuple[str | None, str | None],
-                where: Location, imported: bool = False) -> tuple[str, ...]:
+                where: Location, imported: bool = False) -> _Run:
         """The nodes these actions on `res` reach for this caller, in the order the instances,
-        identities and accounts are declared (`where` places a node first found here;
-        `imported`: a policy read from an authz file, not a grant written in source)."""
+        identities and accounts are declared, and the parts (Graph.parts) they are the union
+        of (`where` places a node first found here; `imported`: a policy read from an authz
+        file, not a grant written in source)."""
         if not acts.actions:
-            return ()
+            return (), ()
         admitted = self.admitted(caller) if acts.lowered & aws.ASSUME else None
         key = (acts, res, caller[1], admitted, imported)
         found = self._reached.get(key)
         if found is None:
-            found = self._reached[key] = tuple(
-                self.instance_dsts(acts, res, admitted)
-                + self.identity_dsts(acts, res, admitted)
-                + self.account_dsts(acts, res, caller[1], where, imported))
+            instances = tuple(self.instance_dsts(acts, res, admitted))
+            identities, parts = self.identity_dsts(acts, res, admitted)
+            accounts = tuple(self.account_dsts(acts, res, caller[1], where, imported))
+            found = self._reached[key] = (instances + identities + accounts, tuple(
+                part for part in (instances, *parts, accounts) if part))
         return found
 
     def instance_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
-        ordinals: set[int] = set()
-        for service in acts.by_service:
-            ordinals.update(self.instances_by_service.get(service, ()))
-        if "sts" in acts.by_service:
-            ordinals.update(self.instances_by_service.get("iam", ()))
+        """The declared AWS instances these actions on `res` reach, in declaration order; a
+        role only if it lets the caller in (`admitted`: the roles that trust it)."""
+        found: dict[int, frozenset[str]] = {}
+        for part in acts.per_service():
+            for n, hits in self.instance_hits(part, res):
+                found[n] = found[n] | hits if n in found else hits
         out = []
-        for n in sorted(ordinals):
+        for n in sorted(found):
             inst, arns = self.aws_instances[n]
-            hits = {a.lower() for arn in arns if globs_meet(res, arn)
-                    for a in _acting_on(acts.by_service, arn)}
-            if not hits:
-                continue
+            hits = found[n]
             node = instance_id(inst.key)
             if inst.type == "iam_role":  # entered by assuming or passing it, if trusted
                 ident = self.identities.get(arns[0]) if arns else None
@@ -592,41 +644,82 @@ class _Builder:
             out.append(node)
         return out
 
-    def identity_dsts(self, acts: _Actions, res: str, admitted) -> list[str]:
-        """The imported roles and users these actions on `res` enter, in declaration order.
-        What holds for every caller (roles a service may assume, users) is computed once per
-        (actions among those, pattern); the roles that trust this caller are merged in."""
+    def instance_hits(self, acts: _Actions, res: str) -> list[tuple[int, frozenset[str]]]:
+        """The instances (ordinals, in order) these actions on `res` act on, each with the
+        actions that do (lower case): the same for every caller, so found once per (one
+        service's actions, pattern) however many statements hold those."""
+        found = self._instance_hits.get((acts, res))
+        if found is None:
+            ordinals: set[int] = set()
+            for service in acts.by_service:
+                ordinals.update(self.instances_by_service.get(service, ()))
+            if "sts" in acts.by_service:
+                ordinals.update(self.instances_by_service.get("iam", ()))
+            found = self._instance_hits[(acts, res)] = []
+            for n in sorted(ordinals):
+                hits = frozenset(a.lower() for arn in self.aws_instances[n][1]
+                                 if globs_meet(res, arn) for a in _acting_on(acts.by_service, arn))
+                if hits:
+                    found.append((n, hits))
+        return found
+
+    def identity_dsts(self, acts: _Actions, res: str, admitted) -> _Run:
+        """The imported roles and users these actions on `res` enter, in declaration order,
+        and the parts they are made of. What holds for every caller (roles a service may
+        assume, users) is computed once per (actions among those, pattern), one part; the
+        roles that trust this caller are merged in, another."""
         wanted = acts.lowered & _IDENTITY_ACTIONS
         if not wanted:
-            return []
+            return (), ()
         shared = self.shared_identities(wanted - aws.ASSUME, res)
-        extras = sorted((arn for arn in (admitted if wanted & aws.ASSUME else ())
-                         if arn not in shared.arns and self.enters(arn, res, aws.ASSUME)),
-                        key=self.order.__getitem__)
-        nodes = list(shared.nodes)
-        if extras:
-            orders = list(shared.orders)
-            for arn in extras:
-                at = bisect.bisect(orders, self.order[arn])
-                orders.insert(at, self.order[arn])
-                nodes.insert(at, self.arn_node[arn])
-        return nodes
+        extras = [arn for arn in (self.assumable(admitted, res) if wanted & aws.ASSUME else ())
+                  if arn not in shared.arns]
+        if not extras:
+            return shared.nodes, (shared.nodes,)
+        nodes, orders = list(shared.nodes), list(shared.orders)
+        for arn in extras:
+            at = bisect.bisect(orders, self.order[arn])
+            orders.insert(at, self.order[arn])
+            nodes.insert(at, self.arn_node[arn])
+        return tuple(nodes), (shared.nodes, tuple(self.arn_node[arn] for arn in extras))
 
     def shared_identities(self, wanted: frozenset[str], res: str) -> _Matched:
         """The roles (that a service may assume) passed and users keyed by `wanted` on `res`."""
         found = self._shared.get((wanted, res))
         if found is None:
-            candidates: set[str] = set()
-            if wanted & aws.PASS:
-                candidates |= self.passable()
-            if wanted & aws.USER_KEYS:
-                candidates |= self.users
-            arns = sorted((arn for arn in self.arns_under(res)
-                           if arn in candidates and self.enters(arn, res, wanted)),
+            entry = self.entry
+            arns = sorted((arn for arn in (self.arns_under(res) if wanted else ())
+                           if entry(arn) & wanted and _arn_meets(res, arn)),
                           key=self.order.__getitem__)
             found = self._shared[(wanted, res)] = _Matched(
                 tuple(self.arn_node[a] for a in arns), [self.order[a] for a in arns],
                 frozenset(arns))
+        return found
+
+    def entry(self, arn: str) -> frozenset[str]:
+        """What enters this identity whoever the caller (as `enters` has it): iam:PassRole for
+        a role a service may assume, the key and login actions for a user; nothing for an
+        identity whose node is a declared iam_role's."""
+        found = self._entry.get(arn)
+        if found is None:
+            ident = self.identities[arn]
+            if not self.arn_node[arn].startswith(f"{ident.kind}:"):
+                found = frozenset()
+            elif ident.kind == "role":
+                found = self.acting(arn) & aws.PASS if arn in self.passable() else frozenset()
+            else:  # a user
+                found = self.acting(arn) & aws.USER_KEYS
+            self._entry[arn] = found
+        return found
+
+    def assumable(self, admitted: frozenset[str], res: str) -> tuple[str, ...]:
+        """The roles of `admitted` that sts:AssumeRole on `res` enters, in declaration order:
+        once per (admitted set, pattern), which statements of many callers share."""
+        found = self._assumable.get((admitted, res))
+        if found is None:
+            found = self._assumable[(admitted, res)] = tuple(sorted(
+                (arn for arn in admitted if self.enters(arn, res, aws.ASSUME)),
+                key=self.order.__getitem__))
         return found
 
     def arns_under(self, pattern: str) -> list[str]:
@@ -659,7 +752,7 @@ class _Builder:
                 a.lower() for a in _acting_on(_IDENTITY_BY_SERVICE, arn))
         return found
 
-    def role_admits(self, ident: Identity, acts: set[str], admitted) -> bool:
+    def role_admits(self, ident: Identity, acts: frozenset[str], admitted) -> bool:
         """Whether these actions let the caller in: assuming it, if its trust names the caller
         (`admitted`: the roles that do), or passing it, if a service may assume it."""
         return bool((acts & aws.ASSUME and ident.arn in admitted)
@@ -716,8 +809,8 @@ class _Builder:
     def _account_dsts_of(self, acts: _Actions, res: str, caller_account: str | None,
                          where: Location, imported: bool) -> list[str]:
         _, _, service, _, account, resource = arn_fields(res)
-        scoped, _, _ = acts.scoped(service)
-        if not scoped:
+        parts = [part for part in acts.per_service() if part.scoped(service)]
+        if not parts:
             return []
         known = set(self.account_env) | set(self.accounts)
         if account.isdigit():
@@ -726,13 +819,13 @@ class _Builder:
         for acct in sorted(known):
             if not globs_meet(account, acct):
                 continue
-            here = [a for a in scoped if aws.names_in_account(a, res, acct)]
-            roles = [a for a in here if a.lower() in aws.ASSUME | aws.PASS]
-            if imported and acct in self.accounts:
-                here = [a for a in here if a not in roles]
+            named = [part.in_account(res, acct) for part in parts]
+            roles = any(roles for _, roles, _ in named)
+            keep = roles and not (imported and acct in self.accounts)  # (see identity_dsts)
+            here = keep or any(others for others, _, _ in named)
             env = self.account_env.get(acct)
             if here and acct != caller_account and env is not None:
-                cred = any(aws.credential_action(a) for a in here)
+                cred = keep or any(cred for _, _, cred in named)  # entering roles is one
                 out.append(self.g.add(Node(
                     f"acct:{acct}:{res}:{'cred' if cred else 'res'}",
                     f'"{res}" in account {acct} ({env})', "account", env, cred,
@@ -743,6 +836,9 @@ class _Builder:
                                            "role", env, True, where, opaque=True)))
         return out
 
+
+#: Destinations in order, and the tuples (shared with other runs) they are the union of.
+_Run = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 #: The actions that lead from a statement to an imported role or user.
 _IDENTITY_ACTIONS = aws.ASSUME | aws.PASS | aws.USER_KEYS
@@ -768,20 +864,41 @@ class _Actions:
     actions: tuple[str, ...]
     by_service: dict[str, list[str]]
     lowered: frozenset[str]
-    _scoped: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
+    _scoped: dict[str, list[str]] = field(default_factory=dict)
+    _in_account: dict[tuple[str, str], tuple[bool, bool, bool]] = field(default_factory=dict)
+    _per_service: list[_Actions] | None = None
 
-    def scoped(self, service: str) -> tuple[list[str], list[str], bool]:
-        """For a service pattern: (the actions that can be scoped to a resource, in order;
-        those of them that enter roles; whether any reads a credential)."""
+    def per_service(self) -> list[_Actions]:
+        """The actions of each service, one (cached) object each: statements of random
+        action lists still share their services' lists (`ec2:Describe*`), and what is worked
+        out about those."""
+        if self._per_service is None:
+            self._per_service = [_prepared(tuple(acts)) for acts in self.by_service.values()]
+        return self._per_service
+
+    def scoped(self, service: str) -> list[str]:
+        """For a service pattern: the actions that can be scoped to a resource, in order."""
         found = self._scoped.get(service)
         if found is None:
             meets = {svc for svc, acts in self.by_service.items()
                      if _service_meets(service, acts[0])}
-            scoped = [a for a in self.actions
-                      if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
-            found = self._scoped[service] = (
-                scoped, [a for a in scoped if a.lower() in aws.ASSUME | aws.PASS],
-                any(aws.credential_action(a) for a in scoped))
+            found = self._scoped[service] = [
+                a for a in self.actions
+                if a.split(":")[0].lower() in meets and iam.supports_resource_scoping(a)]
+        return found
+
+    def in_account(self, res: str, acct: str) -> tuple[bool, bool, bool]:
+        """Of the actions that can be scoped to what pattern `res` names in account `acct`:
+        whether one does not enter roles, whether one does (sts:AssumeRole, iam:PassRole),
+        and whether one of the first kind reads a credential."""
+        found = self._in_account.get((res, acct))
+        if found is None:
+            named = [a for a in self.scoped(arn_fields(res)[2])
+                     if aws.names_in_account(a, res, acct)]
+            others = [a for a in named if a.lower() not in aws.ASSUME | aws.PASS]
+            found = self._in_account[(res, acct)] = (
+                bool(others), len(others) < len(named),
+                any(aws.credential_action(a) for a in others))
         return found
 
 

@@ -1,8 +1,8 @@
 """`Graph.toward` (one walk back from each target, as `env-bridge` uses it) against the
-brute-force oracle it replaced: a walk forward from every node (`reach`). On random
-graphs with plain edges, shared runs (tuples several sources hold) and principals (never
-walked through), every node reaches exactly the targets the forward walk reaches, at the same
-distance, along a path of real edges."""
+brute-force oracle it replaced: a walk forward from every node (`reach`). On random graphs
+with plain edges, shared runs (tuples several sources hold, some given as a union of parts
+other runs share) and principals (never walked through), every node reaches exactly the
+targets the forward walk reaches, at the same distance, along a path of real edges."""
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
@@ -23,11 +23,14 @@ def graphs(draw):
     for _ in range(draw(st.integers(0, 3 * n))):
         g.link(draw(st.sampled_from(ids)), draw(st.sampled_from(ids)),
                draw(st.sampled_from(["a", "b"])), draw(st.sampled_from(["x", "y"])))
-    runs = [tuple(draw(st.lists(st.sampled_from(ids), min_size=1, max_size=5, unique=True)))
-            for _ in range(draw(st.integers(0, 3)))]
-    for run in runs:
+    pool = [tuple(draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True)))
+            for _ in range(draw(st.integers(1, 3)))]
+    for _ in range(draw(st.integers(0, 3))):  # a run, made of parts some other runs share
+        parts = tuple(draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True)))
+        run = tuple(dict.fromkeys(draw(st.permutations([n for p in parts for n in p]))))
         for src in draw(st.lists(st.sampled_from(ids), max_size=4, unique=True)):
-            g.share(src, draw(st.sampled_from(["s", "t"])), "z", run)
+            g.share(src, draw(st.sampled_from(["s", "t"])), "z", run,
+                    parts if draw(st.booleans()) else None)
     targets = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
     return g, targets
 
