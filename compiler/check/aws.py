@@ -4,12 +4,12 @@ record, and the actions a grant allows (read from the lowering, as emitted).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from agentpol import schema
 from agentpol.catalogue import aws_audit, aws_roles, iam
 from agentpol.globs import globs_meet
-from agentpol.model import AWS_TYPES, Grant, Instance, Model, Principal
+from agentpol.model import AWS_TYPES, Grant, IamStatement, Instance, Model, Principal
 
 #: IAM actions that let a principal widen its own rights (or get someone else's).
 ESCALATION = frozenset(a.lower() for a in (
@@ -98,7 +98,13 @@ def expand(pattern: str) -> tuple[str, ...]:
 
 def actions_of(model: Model, g: Grant) -> frozenset[str]:
     """Every IAM action a grant allows (the lowering's), lower-cased."""
-    return frozenset(a.lower() for s in model.iam_of(g) or () for a in s.actions)
+    return _actions(model.iam_of(g) or ())
+
+
+@lru_cache(maxsize=1 << 16)
+def _actions(statements: tuple[IamStatement, ...]) -> frozenset[str]:
+    """Kept per lowering: the grants of an org's agents share theirs, and every rule asks."""
+    return frozenset(a.lower() for s in statements for a in s.actions)
 
 
 def principal_arn(model: Model, p: Principal) -> str | None:
