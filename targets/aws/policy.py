@@ -50,16 +50,18 @@ def unique_sids(statements: list[dict]) -> list[dict]:
             n += 1
             sid = f"{base}{n}"
         seen.add(sid)
-        out.append({**statement, "Sid": sid} if sid else statement)
+        out.append({**statement, "Sid": sid} if sid != base else statement)
     return out
 
 
-def _fit(statement: dict, limit: int) -> list[dict]:
+def _fit(statement: dict, limit: int) -> list[tuple[dict, int]]:
     """A statement too big for one policy on its own, halved by its actions until each half
-    fits (a single action on too many resources stays whole: the quota check reports it)."""
+    fits (a single action on too many resources stays whole: the quota check reports it);
+    each piece with its size."""
     actions = statement.get("Action")
-    if _fits([_size(statement)], limit) or not isinstance(actions, list) or len(actions) < 2:
-        return [statement]
+    own = _size(statement)
+    if _fits([own], limit) or not isinstance(actions, list) or len(actions) < 2:
+        return [(statement, own)]
     half = len(actions) // 2
     return _fit({**statement, "Action": actions[:half]}, limit) + _fit(
         {**statement, "Action": actions[half:]}, limit
@@ -72,8 +74,10 @@ def split(statements: list[dict], limit: int = MANAGED_POLICY_MAX) -> list[dict]
     parts: list[list[dict]] = [[]]
     used = _FRAME  # parts[-1]'s size: the frame, its statements and the commas between them
     pieces = [piece for statement in statements for piece in _fit(statement, limit)]
-    for statement in unique_sids(pieces):
-        own = _size(statement) + (1 if parts[-1] else 0)
+    for (piece, own), statement in zip(pieces, unique_sids([p for p, _ in pieces])):
+        if statement is not piece:  # numbered: its Sid is longer
+            own = _size(statement)
+        own += 1 if parts[-1] else 0
         if parts[-1] and used + own > limit:
             parts.append([])
             used, own = _FRAME, own - 1
