@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 import re
-from typing import Any
+from typing import Any, Callable
 
 from lark import Token, Tree
 from lark.tree import Meta
@@ -351,11 +351,7 @@ class _Parser:
 
     def grant(self) -> list[Tree]:
         """`access_list "on" target_list`."""
-        first = self.i
-        accesses = [self.access()]
-        while self.take(","):
-            accesses.append(self.access())
-        access_list = self.tree(_ACCESS_LIST, accesses, first)
+        access_list = self.separated(_ACCESS_LIST, self.access)
         self.expect("on")
         return [access_list, self.target_list()]
 
@@ -404,11 +400,7 @@ class _Parser:
         return self.tree("raw", [self.token("STRING")], first)
 
     def target_list(self) -> Tree:
-        first = self.i
-        targets = [self.target()]
-        while self.take(","):
-            targets.append(self.target())
-        return self.tree(_TARGET_LIST, targets, first)
+        return self.separated(_TARGET_LIST, self.target)
 
     def target(self) -> Tree:
         if self.kinds[self.i] == "STRING":
@@ -417,8 +409,12 @@ class _Parser:
         return self.ref(self.name(), first)
 
     def name_list(self) -> Tree:
+        return self.separated(_NAME_LIST, self.name)
+
+    def separated(self, data: str, item: Callable[[], Any]) -> Tree:
+        """`item ("," item)*` as one `data` node."""
         first = self.i
-        names = [self.name()]
+        items = [item()]
         while self.take(","):
-            names.append(self.name())
-        return self.tree(_NAME_LIST, names, first)
+            items.append(item())
+        return self.tree(data, items, first)
