@@ -47,7 +47,8 @@ class Emission:
                  aside: Collection[str] = ()) -> None:
         self.model, self.env, self.sink = model, env, sink
         held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
-        run = _Runner(model, targets, held, env, sink, keep)
+        preview = _as_live(model) if held else None  # once, before a fork: both parts read it
+        run = _Runner(model, targets, held, preview, env, sink, keep)
         later = [n for n in names if n in aside] if spawn is not None else []
         self._rest = (spawn(lambda: (run.part(later), permissions(model, env)))
                       if spawn is not None and later else None)
@@ -93,18 +94,18 @@ class _Runner:
     model: Model
     targets: Mapping[str, Emit]
     held: set[str]
+    preview: Model | None  # the model with every held principal live
     env: str | None
     sink: Sink | None
     keep: Callable[[str], bool] | None
 
     def part(self, names: Sequence[str]) -> _Part:
         done = _Part({}, {}, {})
-        preview = _as_live(self.model) if self.held else None
         for name in names:
             emit = self.targets[name]
             out = dict(emit(self.model))
-            if preview is not None:
-                for path, text in emit(preview).items():
+            if self.preview is not None:
+                for path, text in emit(self.preview).items():
                     parts = path.split("/")
                     if len(parts) > 3 and f"{parts[2]}@{parts[1]}" in self.held:
                         out[f"shadow/{path}"] = text
