@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agentpol.catalogue import aws_roles, iam_statements
 from agentpol.catalogue.aws_roles import TAG_AGENT, TAG_ENV
@@ -62,7 +62,7 @@ def _grants(model: Model, p: Principal) -> tuple[list[IamStatement], list]:
 def compact(grants: list[IamStatement]) -> list[dict]:
     """Allow statements, merged without widening, in a stable order."""
     return [s.statement(None, "Allow") for s in iam_statements.merge(
-        IamStatement(g.actions, tuple(sorted(set(g.resources))), g.condition) for g in grants)]
+        replace(g, resources=tuple(sorted(set(g.resources)))) for g in grants)]
 
 
 def packed(doc: dict) -> str:
