@@ -65,18 +65,13 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
     system (peak memory is taken before it). One JSON line on stdout."""
     import resource
 
-    from generate import organisation
-
     def usage() -> float:  # the compiler's CPU and its forked emitter's
         return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (
             resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
     stages: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory(dir=out_dir) as o:
-        src = Path(d, "policies")
-        src.mkdir()
-        for name, text in organisation(envs, agents, resources, seed).items():
-            (src / name).write_text(text, encoding="utf-8")
+        src = _write_organisation(Path(d), envs, agents, resources, seed)
         cpu0 = usage()
         t = start = time.perf_counter()
 
@@ -127,6 +122,17 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
                       "peak_mib": peak, "forked_mib": forked}))
 
 
+def _write_organisation(directory: Path, envs: int, agents: int, resources: int,
+                        seed: int) -> Path:
+    """The generated organisation's files under DIRECTORY/policies, which is returned."""
+    from generate import organisation
+    src = directory / "policies"
+    src.mkdir()
+    for name, text in organisation(envs, agents, resources, seed).items():
+        (src / name).write_text(text, encoding="utf-8")
+    return src
+
+
 def _raw_write(root: Path, files: dict[str, str]) -> float:
     """Seconds to write `files` with nothing but the system calls (one mkdir per directory,
     open, write, close): what any compiler writing this tree pays on this file system."""
@@ -175,13 +181,9 @@ def bench_compile(sizes: list[int], args) -> None:
           "(replacing it, as in CI where the output is committed)")
     print("| agents | new: wall | new: CPU | peak MiB | again: wall | again: CPU |")
     print("|---|---|---|---|---|---|")
-    from generate import organisation
     for n in sizes:
         with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory(dir=where) as o:
-            src = Path(d, "policies")
-            src.mkdir()
-            for name, text in organisation(args.envs, n, args.resources, args.seed).items():
-                (src / name).write_text(text, encoding="utf-8")
+            src = _write_organisation(Path(d), args.envs, n, args.resources, args.seed)
             cli = [sys.executable, "-m", "agentpol", "compile", str(src), "-o"]
             new = _median([_child(cli + [str(Path(o, str(i)))]) for i in range(args.repeat)])
             again = _median([_child(cli + [str(Path(o, "0"))]) for _ in range(args.repeat)])
