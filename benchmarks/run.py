@@ -82,13 +82,12 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
             t = now
 
         from agentpol import artifacts, pipeline, tree
-        from agentpol.cli import tune_collector
         from agentpol.expand import expand
         from agentpol.lower import lower
         from agentpol.parse import parse_directory
         from agentpol.resolve import resolve
         lap("import")
-        tune_collector()  # as the console script does
+        pipeline.tune_collector()  # as the console script does
         files, _ = parse_directory(src)
         lap("parse")
         program = resolve(files)

@@ -6,7 +6,6 @@ rendered in the caret format, all at once; a traceback never reaches the user.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -23,7 +22,7 @@ def run() -> NoReturn:
     """The console script (and `python -m agentpol`): `main` in a process that ends with it.
     Without the interpreter's teardown, which would free the compiled model object by object
     (most of a second at 1,000 agents) for nothing."""
-    tune_collector()
+    pipeline.tune_collector()
     status = main()
     try:
         sys.stdout.flush()
@@ -31,13 +30,6 @@ def run() -> NoReturn:
     except BrokenPipeError:
         pass
     os._exit(status)
-
-
-def tune_collector() -> None:
-    """Collect young objects every 200,000 allocations, not 700: a compile allocates millions
-    of small containers that all live until it ends, and the default thresholds walked the
-    whole heap again and again (a quarter of compile's time at 1,000 agents)."""
-    gc.set_threshold(200_000, 30, 30)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
