@@ -81,7 +81,7 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
             stages[label] = now - t
             t = now
 
-        from agentpol import artifacts, pipeline, tree
+        from agentpol import pipeline, tree
         from agentpol.expand import expand
         from agentpol.lower import lower
         from agentpol.parse import parse_directory
@@ -99,11 +99,9 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
         lap("lower")
         names = list(pipeline.targets())
         with tree.Tree(Path(o, "out")) as out:
-            emission = artifacts.Emission(model, pipeline.targets(), names, None, out.put,
-                                          pipeline.proof_reads(model), out.spawn,
-                                          pipeline.proof_ignores(model, names))
+            emission = pipeline.emission(model, names, None, out.put, out.spawn)
             lap("emit")
-            report = pipeline.check(model, emission.files)
+            report = pipeline.proved(model, emission)
             lap("check")
             emission.finish()
             lap("finish")

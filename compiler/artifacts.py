@@ -37,31 +37,41 @@ class Emission:
     agents). With `spawn` (`Tree.spawn`), the targets named in `aside` are emitted by a forked
     process whose sink writes their files itself, and writes permissions.txt (it depends on the
     model alone), while this one emits the rest: `files` holds this process's kept files as soon
-    as the object exists, and `finish` waits for the others."""
+    as the object exists, and `finish` waits for the others. `measure` (compile's quota) is
+    applied to each part's kept files where they were emitted: a forked part sends back its
+    measure, not its texts, and `measured` gathers both."""
 
     def __init__(self, model: Model, targets: Mapping[str, Emit], names: Sequence[str],
                  env: str | None = None, sink: Sink | None = None,
                  keep: Callable[[str], bool] | None = None,
-                 spawn: Callable[[Callable[[], tuple[_Part, str]]],
-                                 Callable[[], tuple[_Part, str]]] | None = None,
-                 aside: Collection[str] = ()) -> None:
-        self.model, self.env, self.sink = model, env, sink
+                 spawn: Callable[[Callable[[], _Aside]], Callable[[], _Aside]] | None = None,
+                 aside: Collection[str] = (),
+                 measure: Callable[[Mapping[str, str]], list] | None = None) -> None:
+        self.model, self.env, self.sink, self._measure = model, env, sink, measure
         held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
         preview = _as_live(model) if held else None  # once, before a fork: both parts read it
         run = _Runner(model, targets, held, preview, env, sink, keep)
         later = [n for n in names if n in aside] if spawn is not None else []
-        self._rest = (spawn(lambda: (run.part(later), permissions(model, env)))
-                      if spawn is not None and later else None)
+        self._join = (spawn(lambda: _aside(run, later, measure)) if spawn is not None and later
+                      else None)
+        self._rest: _Aside | None = None
         self._part = run.part([n for n in names if n not in later])
         self.files = self._part.files
 
+    def measured(self) -> list:
+        """`measure` of this process's kept files, then of the forked part's (waiting for it)."""
+        assert self._measure is not None, "an Emission made without `measure`"
+        own = list(self._measure(self.files))
+        return own + (self._joined().measured if self._join is not None else [])
+
     def finish(self) -> dict[str, str]:
-        """Every file kept, once every target is done, with the driver's own three."""
-        if self._rest is None:
+        """Every file kept (with `measure`, a forked part's stay where they were measured),
+        once every target is done, with the driver's own three."""
+        if self._join is None:
             parts, listing = [self._part], permissions(self.model, self.env)
         else:
-            rest, listing = self._rest()
-            parts = [self._part, rest]
+            rest = self._joined()
+            parts, listing = [self._part, rest.part], rest.listing
         digests: dict[str, str] = {}
         origin: dict[str, str] = {}
         files: dict[str, str] = {}
@@ -78,6 +88,12 @@ class Emission:
             self.sink(own)
         files.update(own)
         return dict(sorted(files.items()))
+
+    def _joined(self) -> _Aside:
+        assert self._join is not None
+        if self._rest is None:
+            self._rest = self._join()
+        return self._rest
 
 
 @dataclass
@@ -119,6 +135,25 @@ class _Runner:
             done.files.update(out if self.keep is None
                               else {p: t for p, t in out.items() if self.keep(p)})
         return done
+
+
+@dataclass
+class _Aside:
+    """What the forked process sends back: its part, permissions.txt's text, its measure."""
+    part: _Part
+    listing: str
+    measured: list
+
+
+def _aside(run: _Runner, names: Sequence[str], measure: Callable[[Mapping[str, str]], list]
+           | None) -> _Aside:
+    """The forked process's work: its targets, permissions.txt, and the measure of its kept
+    files, which then stay behind."""
+    part = run.part(names)
+    found = list(measure(part.files)) if measure is not None else []
+    if measure is not None:
+        part.files = {}
+    return _Aside(part, permissions(run.model, run.env), found)
 
 
 def _claim(origin: dict[str, str], path: str, name: str) -> None:

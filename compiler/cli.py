@@ -219,12 +219,10 @@ def _compile(args) -> int:
     if args.env is not None and args.env not in model.environments:
         raise pipeline.UsageError(f"unknown environment {args.env!r}")
     with tree.Tree(args.output) as out:  # kept only if the proof holds
-        emission = artifacts.Emission(model, pipeline.targets(), names, args.env, out.put,
-                                      pipeline.proof_reads(model), out.spawn,
-                                      pipeline.proof_ignores(model, names))
+        emission = pipeline.emission(model, names, args.env, out.put, out.spawn)
         everything = args.env is None and names == list(pipeline.targets())
-        report = _lock_checked(_run_check(model, emission.files if everything else None, []),
-                               args, model)
+        report = _lock_checked(pipeline.proved(model, emission) if everything
+                               else _run_check(model, None, []), args, model)
         if report.findings:
             print(_render(report, "text", sys.stdout.isatty()), end="")
         if report.errors:

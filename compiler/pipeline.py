@@ -5,7 +5,7 @@ import datetime as dt
 import gc
 import os
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from . import artifacts, lock
 from .check import Report
@@ -120,11 +120,30 @@ def proof_reads(model: Model) -> Callable[[str], bool]:
     return quota.reads
 
 
-def proof_ignores(model: Model, names: Iterable[str]) -> list[str]:
-    """Of these targets, those none of whose files `check` reads (see `proof_reads`): compile
-    emits them in a second process while this one emits the rest and runs the proof."""
+#: The targets compile emits in a forked process, on the other core, while this one emits the
+#: others and runs the proof; the forked one measures quota on its own files (see `emission`).
+#: Chosen so that the two halves take about as long at the generator's default shape
+#: (docs/performance.md): the proof plus network and cedar here, the rest there.
+ASIDE = frozenset({"aws", "tokens", "audit"})
+
+
+def emission(model: Model, names: Sequence[str], env: str | None, sink: artifacts.Sink,
+             spawn: Callable | None) -> artifacts.Emission:
+    """compile's emission: every file to `sink`; the `ASIDE` targets in a process `spawn`
+    forks, unless the program has `test` blocks (their expectations read every file, here);
+    each process keeps the files `proof_reads` accepts and measures quota on them."""
     from . import quota
-    return [] if model.program.tests else [n for n in names if n not in quota.READ_TARGETS]
+    return artifacts.Emission(model, targets(), names, env, sink, proof_reads(model), spawn,
+                              () if model.program.tests else ASIDE,
+                              lambda files: quota.findings(model, files))
+
+
+def proved(model: Model, emission: artifacts.Emission) -> Report:
+    """The proof of what `emission` emits: the rules over the model (and, for `test` blocks,
+    the files) while the forked process still emits, then the quota findings each process
+    measured on its own files."""
+    from .check import check as prove
+    return prove(model, emission.files).adding(emission.measured())
 
 
 def target_names(spec: str | None) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -36,6 +36,12 @@ class Report:
     @property
     def errors(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == ERROR)
+
+    def adding(self, found: Iterable[Finding]) -> Report:
+        """This report with more findings, in order (compile's quota, measured on files that
+        another process emitted while the proof ran)."""
+        return replace(self, findings=tuple(sorted({*self.findings, *found},
+                                                   key=Finding.sort_key)))
 
 
 def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | Account] = (),

@@ -107,12 +107,8 @@ def adoptable(directory: Path, model, base: str | None, explicit: bool) -> froze
 
 def checked(report, directory: Path, model, today: dt.date, base: str | None = None):
     """`report` with the lock's findings added, and the note to print when unverifiable."""
-    from dataclasses import replace
     found, note = verify(directory, model, today, base)
-    if not found:
-        return report, note
-    merged = sorted(set(report.findings) | set(found), key=Finding.sort_key)
-    return replace(report, findings=tuple(merged)), note
+    return (report.adding(found) if found else report), note
 
 
 

@@ -269,25 +269,61 @@ def test_build_hands_every_file_to_the_sink_and_keeps_only_what_the_proof_reads(
 
 
 def test_emitting_aside_in_a_spawned_process_writes_the_same_tree(acme_model, tmp_path):
-    """The targets the proof does not read, emitted by a forked process writing its own
-    files: the same tree, byte for byte, and the proof's files here before `finish`."""
-    from agentpol import artifacts, quota, tree
-    from agentpol.pipeline import targets
-    names = list(targets())
-    full = artifacts.build(acme_model, targets(), names)
-    aside = [n for n in names if n not in quota.READ_TARGETS]
+    """Compile's emission, part of it in a forked process writing its own files: the same
+    tree, byte for byte; this process keeps the proof's files of its own targets, and the
+    forked one's stay there."""
+    from dataclasses import replace
+    from agentpol import artifacts, pipeline, quota, tree
+    model = replace(acme_model, program=replace(acme_model.program, tests=()))  # else: no fork
+    names = list(pipeline.targets())
+    full = artifacts.build(model, pipeline.targets(), names)
+    assert pipeline.ASIDE < set(names) and quota.READ_TARGETS & pipeline.ASIDE
+    mine = {p: t for p, t in full.items() if quota.reads(p) and _target(p) not in pipeline.ASIDE}
     with tree.Tree(tmp_path / "out") as out:
-        emission = artifacts.Emission(acme_model, targets(), names, None, out.put, quota.reads,
-                                      out.spawn, aside)
-        assert emission.files == {p: t for p, t in full.items() if quota.reads(p)}
+        emission = pipeline.emission(model, names, None, out.put, out.spawn)
+        assert emission.files == mine
         kept = emission.finish()
         out.commit()
     written = {str(p.relative_to(tmp_path / "out")): p.read_text(encoding="utf-8")
                for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert written == full
     assert out.count == len(full)
-    assert set(kept) == {p for p in full if quota.reads(p)} | {
-        "manifest.json", "permissions.txt", "README.md"}
+    assert set(kept) == set(mine) | {"manifest.json", "permissions.txt", "README.md"}
+
+
+def _target(path: str) -> str:
+    return path.split("/")[1 if path.startswith("shadow/") else 0]
+
+
+QUOTAS = "".join(f'resource dynamodb_table t{i} {{ name = "table-{i:03}-{{env}}" }}\n'
+                 for i in range(80)) + """
+agent bot { owner = "t@acme.com"
+  in staging { allow read, write, delete on """ + ", ".join(
+    f"dynamodb_table.t{i}" for i in range(80)) + """ } }
+agent wide { owner = "t@acme.com"
+  in staging { allow "*:Describe*" on "*" } }
+agent later { owner = "t@acme.com"
+  in staging { mode shadow
+    allow "*:Describe*" on "*" } }
+"""
+
+
+def test_compile_measures_quota_where_each_file_was_emitted(tmp_path):
+    """The forked process measures quota on its own files and sends back only findings: the
+    report is the one the proof gives over every file at once (AWS's and STS's limits, a
+    shadow preview's too), in the same order."""
+    from agentpol import pipeline, tree
+    from helpers import model_from
+    model = model_from(QUOTAS)
+    whole = pipeline.check(model)
+    quotas = {(f.rule, f.message) for f in whole.findings if f.rule == "quota"}
+    assert len(quotas) >= 3 and any("session" in m for _, m in quotas)
+    with tree.Tree(tmp_path / "out") as out:
+        emission = pipeline.emission(model, list(pipeline.targets()), None, out.put, out.spawn)
+        assert not any(_target(p) in pipeline.ASIDE for p in emission.files)
+        report = pipeline.proved(model, emission)
+        emission.finish()
+    assert report.findings == whole.findings
 
 
 def test_a_path_written_here_and_by_the_spawned_process_is_a_collision(acme_model, tmp_path):
