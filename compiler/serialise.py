@@ -43,6 +43,27 @@ _STR = "tag:yaml.org,2002:str"
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 
 
+class Rendered:
+    """A value whose YAML text is worked out once for each place it is written at (the
+    emitter's indent and position there) and reused by every document that holds it: the
+    egress rules an org's agents share, written thousands of times. Its containers must appear
+    nowhere else in a document that holds it (the same `Rendered` twice in one document is a
+    shared container, which libyaml writes with an anchor, as `yaml_dump` then does)."""
+
+    __slots__ = ("value", "_texts")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self._texts: dict[tuple, tuple[str, int, bool, bool]] = {}
+
+
+class _Dumper(_BASE):  # type: ignore[valid-type,misc]
+    """libyaml's safe dumper, writing a `Rendered` as its value."""
+
+
+_Dumper.add_representer(Rendered, lambda dumper, r: dumper.represent_data(r.value))
+
+
 class _Unusual(Exception):
     """Something `_Emitter` leaves to libyaml: a float, a shared container, a string it would
     double-quote or write as a complex key, an empty document."""
@@ -61,7 +82,7 @@ def yaml_dump(doc: Any, width: int = 100) -> str:
             return "".join(emitter.out) + "\n"
         except _Unusual:
             pass
-    return yaml.dump(doc, Dumper=_BASE, sort_keys=False, default_flow_style=False, width=width)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=width)
 
 
 class _Emitter:
@@ -98,7 +119,9 @@ class _Emitter:
 
     def node(self, data: Any, parent: int, in_mapping: bool) -> None:
         kind = type(data)
-        if kind is dict or kind is list:
+        if kind is Rendered:
+            self.rendered(data, parent, in_mapping)
+        elif kind is dict or kind is list:
             if id(data) in self.seen:  # libyaml would write an anchor and an alias
                 raise _Unusual
             self.seen.add(id(data))
@@ -123,6 +146,23 @@ class _Emitter:
             self.scalar("null", "", parent + 2, True)
         else:
             raise _Unusual
+
+    def rendered(self, data: Rendered, parent: int, in_mapping: bool) -> None:
+        """The emitter's output depends on its state and the node alone: the text written
+        from this state before, and the state it left, are this node's text and end state."""
+        if id(data) in self.seen:
+            raise _Unusual
+        self.seen.add(id(data))
+        where = (self.width, parent, in_mapping, self.column, self.whitespace, self.indention)
+        done = data._texts.get(where)
+        if done is None:
+            sub = _Emitter(self.width)
+            sub.column, sub.whitespace, sub.indention = self.column, self.whitespace, self.indention
+            sub.node(data.value, parent, in_mapping)
+            done = data._texts[where] = ("".join(sub.out), sub.column, sub.whitespace,
+                                         sub.indention)
+        text, self.column, self.whitespace, self.indention = done
+        self.out.append(text)
 
     def mapping(self, data: dict, parent: int) -> None:
         indent = parent + 2 if parent >= 0 else 0

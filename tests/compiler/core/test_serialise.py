@@ -9,7 +9,7 @@ import json
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from agentpol.serialise import dumps, yaml_dump
+from agentpol.serialise import Rendered, dumps, yaml_dump
 
 TRICKY = st.sampled_from([
     "", " ", "yes", "No", "on", "null", "~", "1.0", "0x1F", "1e3", "2026-12-07", "-", "- a",
@@ -72,6 +72,45 @@ PROSE = st.lists(st.sampled_from(["a", "bb", "it's", " ", "  ", "x" * 23, "'", "
                        min_size=1, max_size=3), st.sampled_from([20, 40, 100]))
 def test_long_values_fold_where_libyaml_folds_them(doc, width):
     assert yaml_dump(doc, width) == _yaml(doc, width)
+
+
+#: A value that stands for the shared one in `test_a_rendered_value_is_written_as_its_value`.
+SLOT = "<shared>"
+HOLDER = st.dictionaries(TEXT, st.recursive(
+    st.one_of(st.just(SLOT), st.none(), st.integers(), TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=12), min_size=1, max_size=3)
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.lists(HOLDER, min_size=1, max_size=4),
+       st.one_of(YAML_DOC, st.lists(st.one_of(TEXT, PROSE), max_size=3), PROSE),
+       st.sampled_from([20, 100]))
+def test_a_rendered_value_is_written_as_its_value(holders, value, width):
+    """One `Rendered` in several documents, at random places (once, or more than once in one
+    document, which libyaml writes with an anchor): every document's text is the text of the
+    document holding the value itself, whatever was written before it."""
+    shared = Rendered(value)
+    for holder in holders:
+        assert yaml_dump(_put(holder, shared), width) == _yaml(_put(holder, value), width)
+
+
+def _put(doc, value):
+    """`doc` with every SLOT replaced by `value` (the same object each time)."""
+    if doc == SLOT:
+        return value
+    if type(doc) is dict:
+        return {k: _put(v, value) for k, v in doc.items()}
+    if type(doc) is list:
+        return [_put(v, value) for v in doc]
+    return doc
+
+
+def test_a_rendered_value_follows_the_column_it_is_written_at():
+    long = "word " * 12 + "end"
+    shared = Rendered(long)
+    for key in ("a", "a-much-longer-key"):
+        assert yaml_dump({key: shared}, 20) == _yaml({key: long}, 20)
 
 
 def _yaml(doc, width: int = 100) -> str:
