@@ -103,8 +103,11 @@ class Graph:
 
     def edges(self, src: str) -> list[Edge]:
         out = list(self.out.get(src, ()))
+        runs = self.shared.get(src)
+        if not runs:  # a declared principal's edges only (`link` made each once)
+            return out
         seen = set(out)
-        for via, where, dsts in self.shared.get(src, ()):
+        for via, where, dsts in runs:
             for dst in dsts:
                 edge = Edge(src, dst, via, where)
                 if edge not in seen and dst != src:

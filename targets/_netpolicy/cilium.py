@@ -9,20 +9,29 @@ destination the one rule points at the `none` entity, which selects nothing.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from functools import lru_cache
 
 from agentpol.catalogue.kubernetes import KUBE_DNS, SELECTOR_LABEL
+from agentpol.serialise import Rendered
 
-from .destinations import Dest, Subject, Why, by_port, split
+from .destinations import Allowlist, Dest, Subject, by_port, split
 from .objects import dump, header, metadata, opened
 
 FILE = "cilium.yaml"
 
 
-def policy(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> str:
-    dests = tuple(dests)
-    carried, _ = split(dests, FILE)  # Cilium expresses every kind: nothing is dropped
-    egress: list[dict] = [_dns_rule()] if dests else [{"toEntities": ["none"]}]
+def policy(subject: Subject, allowed: Allowlist) -> str:
+    notes, egress = _shared(allowed)
+    doc = document(subject, f"agentpol egress allowlist for {subject.principal}", egress=egress)
+    return header(subject, "CiliumNetworkPolicy", notes) + dump(doc)
+
+
+@lru_cache(maxsize=1024)
+def _shared(allowed: Allowlist) -> tuple[tuple[str, ...], Rendered]:
+    """What does not name the subject, once per allowlist: the header's lines on what is
+    opened, and the egress rules."""
+    carried, _ = split(allowed.dests, FILE)  # Cilium expresses every kind: nothing is dropped
+    egress: list[dict] = [_dns_rule()] if carried else [{"toEntities": ["none"]}]
     for port, group in by_port(carried).items():
         names: list[dict] = [_fqdn(d) for d in group if d.kind in ("domain", "wildcard")]
         nets: list[dict] = [{"cidr": d.network} for d in group if d.kind in ("ip", "cidr")]
@@ -30,11 +39,10 @@ def policy(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> s
             egress.append({"toFQDNs": names, "toPorts": _tcp(port)})
         if nets:
             egress.append({"toCIDRSet": nets, "toPorts": _tcp(port)})
-    doc = document(subject, f"agentpol egress allowlist for {subject.principal}", egress=egress)
-    return header(subject, "CiliumNetworkPolicy", opened(carried, why, dns=True)) + dump(doc)
+    return tuple(opened(carried, allowed, dns=True)), Rendered(egress)
 
 
-def document(subject: Subject, description: str, **rules: list[dict]) -> dict:
+def document(subject: Subject, description: str, **rules: list[dict] | Rendered) -> dict:
     """A CiliumNetworkPolicy for `subject`'s pods, default-deny on egress, with `rules`
     (`egress=...`, or `egressDeny=...` for the kill's outright stop)."""
     return {

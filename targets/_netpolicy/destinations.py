@@ -58,25 +58,46 @@ def listing(dests: Iterable[Dest]) -> str:
     return ", ".join(str(d) for d in dests)
 
 
-#: What needs each destination of an allowlist (`read dynamodb_table.tickets`,
-#: `egress "hooks.slack.com:443"`): the reasons the files mark each opened destination with.
-Why = Mapping[Dest, tuple[str, ...]]
+class Allowlist:
+    """What one pod may reach: destinations, in order, each with what needs it (`read
+    dynamodb_table.tickets`, `egress "hooks.slack.com:443"`; none: declared egress), the reasons
+    the files mark each opened destination with. A value, hashed once: an org's agents of one
+    profile share an allowlist, and the formats work out what in their files does not name the
+    subject once per allowlist (their `_shared`)."""
+
+    __slots__ = ("dests", "why", "_hash")
+
+    def __init__(self, dests: Iterable[Dest],
+                 why: Mapping[Dest, Iterable[str]] | None = None) -> None:
+        self.dests = tuple(dests)
+        given = why or {}
+        self.why = {d: tuple(given.get(d, ())) for d in self.dests}
+        self._hash = hash((self.dests, *self.why.values()))
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Allowlist) and self._hash == other._hash
+                and self.dests == other.dests and self.why == other.why)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Allowlist({self.dests!r}, {self.why!r})"
+
+    def reasons(self, d: Dest) -> str:
+        """Why a destination is open, for a comment: `read dynamodb_table.tickets; egress api.x`."""
+        return "; ".join(self.why.get(d, ())) or "declared egress"
 
 
-def merged(needs: Iterable[tuple[Dest, str]]) -> dict[Dest, tuple[str, ...]]:
+def merged(needs: Iterable[tuple[Dest, str]]) -> Allowlist:
     """Destinations (sorted, each once) with every reason given for them (sorted, each once, so
     that moving a statement changes no file)."""
     out: dict[Dest, set[str]] = {}
     for d, reason in needs:
         out.setdefault(d, set()).add(reason)
-    return {d: tuple(sorted(out[d])) for d in sorted(out)}
+    return Allowlist(sorted(out), {d: sorted(reasons) for d, reasons in out.items()})
 
 
-def reasons(d: Dest, why: Why | None) -> str:
-    """Why a destination is open, for a comment: `read dynamodb_table.tickets; egress api.x`."""
-    return "; ".join((why or {}).get(d, ())) or "declared egress"
-
-
-def opened_lines(dests: Iterable[Dest], why: Why | None) -> list[str]:
+def opened_lines(dests: Iterable[Dest], allowed: Allowlist) -> list[str]:
     """One comment line per destination with what needs it (`host:port  <- reasons`)."""
-    return [f"  {d}  <- {reasons(d, why)}" for d in dests]
+    return [f"  {d}  <- {allowed.reasons(d)}" for d in dests]

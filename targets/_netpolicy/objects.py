@@ -11,7 +11,7 @@ from typing import Iterable
 from agentpol.catalogue.kubernetes import dns_label
 from agentpol.serialise import yaml_dump
 
-from .destinations import Dest, Subject, Why, opened_lines
+from .destinations import Allowlist, Dest, Subject, opened_lines
 
 NOT_EXPRESSIBLE_ANNOTATION = "agentpol/not-expressible"
 
@@ -43,13 +43,13 @@ def metadata(subject: Subject, annotations: dict[str, str]) -> dict:
     return meta
 
 
-def opened(dests: Iterable[Dest], why: Why | None, dns: bool) -> list[str]:
+def opened(dests: Iterable[Dest], allowed: Allowlist, dns: bool) -> list[str]:
     """The header lines that list what a file opens, each with what needs it."""
     dests = list(dests)
     if not dests:
         return []
     return ["Opens (each with the statement or grant that needs it):",
-            *([DNS_LINE] if dns else []), *opened_lines(dests, why)]
+            *([DNS_LINE] if dns else []), *opened_lines(dests, allowed)]
 
 
 def header(subject: Subject, what: str, notes: Iterable[str] = ()) -> str:

@@ -11,35 +11,47 @@ networks), so entries covered by a wider one in the same acl are dropped: the se
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Iterable
 
-from .destinations import Dest, Subject, Why, by_port
+from .destinations import Allowlist, Dest, Subject, by_port
 from .objects import header, object_name, opened
 
 FILE = "squid.conf"
 
+#: Where the subject's acl prefix goes in `_shared`'s text (no destination holds a NUL).
+_PREFIX = "\0"
 
-def fragment(subject: Subject, dests: Iterable[Dest], why: Why | None = None) -> str:
-    prefix = object_name(subject)
+
+def fragment(subject: Subject, allowed: Allowlist) -> str:
+    notes, rules = _shared(allowed)
+    return header(subject, "squid.conf fragment", notes) + rules.replace(_PREFIX,
+                                                                         object_name(subject))
+
+
+@lru_cache(maxsize=1024)
+def _shared(allowed: Allowlist) -> tuple[tuple[str, ...], str]:
+    """Once per allowlist: the header's notes, and the acls and rules with `_PREFIX` where the
+    subject's acl prefix goes."""
+    dests = allowed.dests
     acls, rules = [], []
     for port, group in by_port(dests).items():
-        port_acl = f"{prefix}_port_{port}"
+        port_acl = f"{_PREFIX}_port_{port}"
         acls.append(f"acl {port_acl} port {port}")
         names = _collapse_names(d for d in group if d.kind in ("domain", "wildcard"))
         nets = _collapse_networks(d for d in group if d.kind in ("ip", "cidr"))
         for what, acl_type, entries in (("domains", "dstdomain", names),
                                         ("addresses", "dst", nets)):
             if entries:
-                acl = f"{prefix}_{what}_{port}"
+                acl = f"{_PREFIX}_{what}_{port}"
                 acls.append(f"acl {acl} {acl_type} -n {' '.join(entries)}")
                 rules.append(f"http_access allow {acl} {port_acl}")
     notes = ["The whole access policy of the egress proxy dedicated to this principal: include",
              "it after that proxy's http_port."]
     if any(d.kind == "wildcard" for d in dests):
         notes.append("A `.x` entry (from `*.x`) also matches `x`: dstdomain cannot exclude it.")
-    notes += opened(dests, why, dns=False)
-    lines = acls + rules + ["http_access deny all"]
-    return header(subject, "squid.conf fragment", notes) + "\n".join(lines) + "\n"
+    notes += opened(dests, allowed, dns=False)
+    return tuple(notes), "\n".join(acls + rules + ["http_access deny all"]) + "\n"
 
 
 def _collapse_names(dests: Iterable[Dest]) -> list[str]:

@@ -11,7 +11,7 @@ uses for agents' pods, so both targets write the same formats.
 from __future__ import annotations
 
 from agentpol.targets._netpolicy import cilium, kubernetes, squid
-from agentpol.targets._netpolicy.destinations import Subject
+from agentpol.targets._netpolicy.destinations import Allowlist, Subject
 from agentpol.model import Environment, Instance, Model
 
 
@@ -22,11 +22,11 @@ def files(model: Model, env: Environment) -> dict[str, str]:
             subject = Subject(name=f"mcp-{inst.name}", namespace=env.k8s_namespace,
                               selector=inst.name, principal=_who(inst, env))
             upstreams = tuple(sorted(set(inst.upstreams)))
-            why = {d: (f"upstream of {inst.ref}",) for d in upstreams}
+            allowed = Allowlist(upstreams, {d: (f"upstream of {inst.ref}",) for d in upstreams})
             base = f"network/{env.name}/mcp-{inst.name}/"
-            out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, upstreams, why)
-            out[base + cilium.FILE] = cilium.policy(subject, upstreams, why)
-            out[base + squid.FILE] = squid.fragment(subject, upstreams, why)
+            out[base + kubernetes.FILE] = kubernetes.networkpolicy(subject, allowed)
+            out[base + cilium.FILE] = cilium.policy(subject, allowed)
+            out[base + squid.FILE] = squid.fragment(subject, allowed)
     return out
 
 

@@ -17,14 +17,15 @@ from agentpol.model import Model, Principal
 
 from . import claude, sandbox
 from .allowlist import Needs, allowlist
-from .denied import denied_for
+from .denied import Denied, denied_for
 
 
 def emit(model: Model) -> dict[str, str]:
     files: dict[str, str] = {}
     needs: Needs = {}
+    denied = {env: denied_for(model, env) for env in model.environments}
     for p in model.principals.values():
-        files.update(principal_files(model, p, needs))
+        files.update(principal_files(model, p, needs, denied[p.env]))
     return files
 
 
@@ -34,16 +35,17 @@ def subject_of(model: Model, p: Principal) -> Subject:
                    selector=p.service_account, principal=p.key)
 
 
-def principal_files(model: Model, p: Principal, needs: Needs | None = None) -> dict[str, str]:
+def principal_files(model: Model, p: Principal, needs: Needs | None = None,
+                    denied: Denied | None = None) -> dict[str, str]:
     subject = subject_of(model, p)
-    why = allowlist(model, p, needs)
-    dests = tuple(why)
-    denied = denied_for(model, p.env)
+    allowed = allowlist(model, p, needs)
+    if denied is None:
+        denied = denied_for(model, p.env)
     base = f"network/{p.env}/{p.agent}/"
     return {
-        base + kubernetes.FILE: kubernetes.networkpolicy(subject, dests, why),
-        base + cilium.FILE: cilium.policy(subject, dests, why),
-        base + squid.FILE: squid.fragment(subject, dests, why),
-        base + sandbox.FILE: sandbox.settings(subject, dests, denied, why),
-        base + claude.FILE: claude.settings(subject, dests, denied, why),
+        base + kubernetes.FILE: kubernetes.networkpolicy(subject, allowed),
+        base + cilium.FILE: cilium.policy(subject, allowed),
+        base + squid.FILE: squid.fragment(subject, allowed),
+        base + sandbox.FILE: sandbox.settings(subject, allowed, denied),
+        base + claude.FILE: claude.settings(subject, allowed, denied),
     }

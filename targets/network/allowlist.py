@@ -15,7 +15,7 @@ from typing import Iterator
 from agentpol.catalogue import endpoints
 from agentpol.model import (Environment, Grant, Model, Principal, Site, Target, iam_enforced,
                             site)
-from agentpol.targets._netpolicy.destinations import Dest, merged
+from agentpol.targets._netpolicy.destinations import Allowlist, Dest, merged
 
 Need = tuple[Dest, str]  # a destination and what needs it
 
@@ -24,8 +24,7 @@ Need = tuple[Dest, str]  # a destination and what needs it
 Needs = dict[Site, tuple[tuple[Dest, ...], str, bool]]
 
 
-def allowlist(model: Model, p: Principal, needs: Needs | None = None
-              ) -> dict[Dest, tuple[str, ...]]:
+def allowlist(model: Model, p: Principal, needs: Needs | None = None) -> Allowlist:
     """Every destination the principal may reach (sorted) -> what needs it."""
     env = model.environments[p.env]
     return merged([*_egress(model, p), *_grant_endpoints(model, p, env, {} if needs is None

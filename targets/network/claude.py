@@ -10,24 +10,23 @@ other protected envs' names are denied in both layers; credential paths are unre
 """
 from __future__ import annotations
 
-from typing import Iterable
+from functools import lru_cache
 
-from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, split
+from agentpol.targets._netpolicy.destinations import Allowlist, Subject, split
 
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied
-from .sandbox import note
+from .sandbox import note, shared
 from agentpol.serialise import dumps
 
 FILE = "claude-settings.json"
 
 
-def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
-             why: Why | None = None) -> str:
-    carried, dropped = split(dests, FILE)
-    hosts = sorted({d.host for d in carried})
-    annotation = note(subject, carried, dropped, why, "Claude Code settings name hosts only; networkpolicy.yaml, "
-                                        "cilium.yaml and squid.conf enforce addresses")
+def settings(subject: Subject, allowed: Allowlist, denied: Denied) -> str:
+    _, opened, dropped = shared(allowed, FILE)
+    hosts = _hosts(allowed)
+    annotation = note(subject, opened, dropped, "Claude Code settings name hosts only; "
+                      "networkpolicy.yaml, cilium.yaml and squid.conf enforce addresses")
     annotation["ports"] = ("not expressible here: each allowed name is reachable on any port; "
                            "cilium.yaml, squid.conf and sandbox-runtime.json enforce the port")
     doc = {
@@ -49,6 +48,12 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
         },
     }
     return dumps(doc) + "\n"
+
+
+@lru_cache(maxsize=1024)
+def _hosts(allowed: Allowlist) -> list[str]:
+    """The names it carries, each once, without ports (read only)."""
+    return sorted({d.host for d in split(allowed.dests, FILE)[0]})
 
 
 def _claude_path(path: str) -> str:

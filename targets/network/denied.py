@@ -6,6 +6,7 @@ target; the destinations and the cluster formats are in `agentpol.targets._netpo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 from agentpol.model import Model
@@ -18,11 +19,11 @@ class Denied:
 
     owners: Mapping[str, str]  # domain or cidr -> the env it belongs to
 
-    @property
+    @cached_property
     def domains(self) -> tuple[str, ...]:
         return tuple(sorted(k for k in self.owners if "/" not in k))
 
-    @property
+    @cached_property
     def cidrs(self) -> tuple[str, ...]:
         return tuple(sorted(k for k in self.owners if "/" in k))
 

@@ -12,9 +12,9 @@ The `//` key holds the note on what this file cannot express; srt ignores unknow
 """
 from __future__ import annotations
 
-from typing import Iterable
+from functools import lru_cache
 
-from agentpol.targets._netpolicy.destinations import Dest, Subject, Why, reasons, split
+from agentpol.targets._netpolicy.destinations import Allowlist, Subject, split
 
 from .credentials import CREDENTIAL_PATHS
 from .denied import Denied
@@ -23,11 +23,10 @@ from agentpol.serialise import dumps
 FILE = "sandbox-runtime.json"
 
 
-def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
-             why: Why | None = None) -> str:
-    carried, dropped = split(dests, FILE)
+def settings(subject: Subject, allowed: Allowlist, denied: Denied) -> str:
+    carried, opened, dropped = shared(allowed, FILE)
     network: dict = {
-        "allowedDomains": [str(d) for d in carried],
+        "allowedDomains": carried,
         "deniedDomains": list(denied.domains),
         "strictAllowlist": True,
     }
@@ -38,8 +37,8 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
     if denied.cidrs:
         network["deniedResolvedAddresses"] = list(denied.cidrs)
     doc = {
-        "//": note(subject, carried, dropped, why, "sandbox-runtime has no address ranges; networkpolicy.yaml, "
-                                     "cilium.yaml and squid.conf enforce them"),
+        "//": note(subject, opened, dropped, "sandbox-runtime has no address ranges; "
+                   "networkpolicy.yaml, cilium.yaml and squid.conf enforce them"),
         "network": network,
         "filesystem": {
             "denyRead": list(CREDENTIAL_PATHS),
@@ -50,13 +49,21 @@ def settings(subject: Subject, dests: Iterable[Dest], denied: Denied,
     return dumps(doc) + "\n"
 
 
-def note(subject: Subject, dests: tuple[Dest, ...], dropped: tuple[Dest, ...], needs: Why | None,
-         why: str) -> dict:
+@lru_cache(maxsize=2048)
+def shared(allowed: Allowlist, fmt: str) -> tuple[list[str], dict[str, str], list[str]]:
+    """Once per allowlist and JSON format: the destinations it carries, what needs each, and
+    the destinations it cannot express, as the files spell them (read only)."""
+    carried, dropped = split(allowed.dests, fmt)
+    return ([str(d) for d in carried], {str(d): allowed.reasons(d) for d in carried},
+            [str(d) for d in dropped])
+
+
+def note(subject: Subject, opened: dict[str, str], dropped: list[str], why: str) -> dict:
     """The annotation a JSON file carries in place of a comment: what it opens and what needs
     each destination, and what it cannot express."""
     out = {"generated": f"agentpol egress allowlist for {subject.principal}; do not edit",
-           "opened": {str(d): reasons(d, needs) for d in dests},
-           "not_expressible": [str(d) for d in dropped]}
+           "opened": opened,
+           "not_expressible": dropped}
     if dropped:
         out["why"] = why
     return out
