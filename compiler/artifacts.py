@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Collection, Mapping, Sequence
 
-from .out_readme import readme
+from .out_readme import counted, readme_of
 from .permissions import permissions
 from .model import Model, Principal
 
@@ -72,18 +72,20 @@ class Emission:
         else:
             rest = self._joined()
             parts, listing = [self._part, rest.part], rest.listing
-        digests: dict[str, str] = {}
         origin: dict[str, str] = {}
+        entries: dict[str, str] = {}
+        counts = counted(["permissions.txt", "manifest.json"])
         files: dict[str, str] = {}
         for part in parts:
             for path, name in part.origin.items():
                 _claim(origin, path, name)
-            digests.update(part.digests)
+            entries.update(part.entries)
+            for kind, n in part.counts.items():
+                counts[kind] = counts.get(kind, 0) + n
             files.update(part.files)
-        own = {"permissions.txt": listing,
-               "README.md": readme([*digests, "permissions.txt", "manifest.json"])}
-        digests.update(digested(own))
-        own["manifest.json"] = manifest(digests, origin, self.model)
+        own = {"permissions.txt": listing, "README.md": readme_of(counts)}
+        entries.update(_entries(digested(own), {}, self.model))
+        own["manifest.json"] = _manifest_text(entries)
         if self.sink is not None:
             self.sink(own)
         files.update(own)
@@ -98,10 +100,12 @@ class Emission:
 
 @dataclass
 class _Part:
-    """What emitting some of the targets left: each file's digest and target, and the texts
-    kept (small enough to come back from a forked process: no text the proof does not read)."""
-    digests: dict[str, str]
+    """What emitting some of the targets left: each file's target and manifest entry, how many
+    files of each kind (the README's), and the texts kept. Worked out where the files were
+    emitted, in both processes at once: what comes back from a forked one is small (no text)."""
     origin: dict[str, str]
+    entries: dict[str, str]
+    counts: dict[str, int]
     files: dict[str, str]
 
 
@@ -116,7 +120,7 @@ class _Runner:
     keep: Callable[[str], bool] | None
 
     def part(self, names: Sequence[str]) -> _Part:
-        done = _Part({}, {}, {})
+        done = _Part({}, {}, {}, {})
         for name in names:
             emit = self.targets[name]
             out = dict(emit(self.model))
@@ -129,7 +133,9 @@ class _Runner:
                 _claim(done.origin, path, name)
             if self.env is not None:
                 out = {p: t for p, t in out.items() if _env_of(p) in (self.env, None)}
-            done.digests.update(digested(out))
+            done.entries.update(_entries(digested(out), done.origin, self.model))
+            for kind, n in counted(out).items():
+                done.counts[kind] = done.counts.get(kind, 0) + n
             if self.sink is not None:
                 self.sink(out)
             done.files.update(out if self.keep is None
@@ -193,16 +199,27 @@ def manifest(digests: Mapping[str, str], origin: Mapping[str, str], model: Model
     principal's), whether it is a shadow preview, and its sha256: `{"files": [...]}` as
     two-space JSON with sorted keys, written entry by entry (at 5,000 agents the entries as
     dicts would cost 100 MB more at compile's peak)."""
-    entries = []
-    for path in sorted(digests):
+    return _manifest_text(_entries(digests, origin, model))
+
+
+def _entries(digests: Mapping[str, str], origin: Mapping[str, str], model: Model
+             ) -> dict[str, str]:
+    """path -> its entry in the manifest's list."""
+    entries = {}
+    for path, digest in digests.items():
         parts = path.split("/")
         shadow = parts[0] == "shadow"
         core = parts[1:] if shadow else parts
         env = core[1] if len(core) > 2 else None
         agent = core[2] if len(core) > 3 and f"{core[2]}@{env}" in model.principals else None
-        entries.append(_ENTRY.format(_json(agent), _json(env), _json(path), digests[path],
-                                     "true" if shadow else "false", _json(origin.get(path))))
-    return '{\n  "files": [' + ",".join(entries) + ("\n  ]\n}\n" if entries else ']\n}\n')
+        entries[path] = _ENTRY.format(_json(agent), _json(env), _json(path), digest,
+                                      "true" if shadow else "false", _json(origin.get(path)))
+    return entries
+
+
+def _manifest_text(entries: Mapping[str, str]) -> str:
+    return ('{\n  "files": [' + ",".join(entries[path] for path in sorted(entries))
+            + ("\n  ]\n}\n" if entries else ']\n}\n'))
 
 
 _ENTRY = ('\n    {{\n      "agent": {},\n      "env": {},\n      "path": {},\n      "sha256": "{}",'
