@@ -81,22 +81,22 @@ def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str
             stages[label] = now - t
             t = now
 
-        from agentpol import pipeline, tree
+        from agentpol import collector, pipeline, tree
         from agentpol.expand import expand
         from agentpol.lower import lower
         from agentpol.parse import parse_directory
         from agentpol.resolve import resolve
         lap("import")
-        pipeline.tune_collector()  # as the console script does
-        files, _ = parse_directory(src)
-        lap("parse")
-        program = resolve(files)
-        del files  # the parse trees: `pipeline.load` lets them go after resolve, as here
-        lap("resolve")
-        model = expand(program)
-        lap("expand")
-        model = lower(model)
-        lap("lower")
+        collector.tune()  # as the console script does
+        with collector.paused():  # as `pipeline.load` does
+            files, _ = parse_directory(src)
+            lap("parse")
+            program = resolve(files)
+            lap("resolve")
+            model = expand(program)
+            lap("expand")
+            model = lower(model)
+            lap("lower")
         names = list(pipeline.targets())
         with tree.Tree(Path(o, "out")) as out:
             emission = pipeline.emission(model, names, None, out.put, out.spawn)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from . import artifacts, lock, pipeline, tree
+from . import artifacts, collector, lock, pipeline, tree
 from .errors import InputErrors, render
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -22,7 +22,7 @@ def run() -> NoReturn:
     """The console script (and `python -m agentpol`): `main` in a process that ends with it.
     Without the interpreter's teardown, which would free the compiled model object by object
     (most of a second at 1,000 agents) for nothing."""
-    pipeline.tune_collector()
+    collector.tune()
     status = main()
     try:
         sys.stdout.flush()

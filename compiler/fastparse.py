@@ -16,12 +16,13 @@ Where the state expects no keyword but a name, a keyword is read as the NAME lar
 """
 from __future__ import annotations
 
-import gc
 import re
 from typing import Any, Callable
 
 from lark import Token, Tree
 from lark.tree import Meta
+
+from agentpol import collector
 
 _new_str = str.__new__
 
@@ -70,19 +71,15 @@ def parse(text: str) -> Tree | None:
     """lark's tree for `text`, or None where lark must parse it (an error, or a form this
     module declines).
 
-    The collector is paused meanwhile: the tree holds no cycles, so a collection while it grows
-    frees none of it; paused, it walks the new tree once afterwards, not again and again as it
-    grows (at the default thresholds, a sixth of `parse_text`'s time on 1,000 agents). Values nested deeper than Python's stack allows are
+    The collector is paused meanwhile (`collector.paused`): the tree holds no cycles, so a
+    collection while it grows frees none of it (at the default thresholds, a sixth of
+    `parse_text`'s time on 1,000 agents). Values nested deeper than Python's stack allows are
     lark's too: its LALR parser keeps its own stack."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return _Parser(text).start()
-    except (_Decline, RecursionError):
-        return None
-    finally:
-        if paused:
-            gc.enable()
+    with collector.paused():
+        try:
+            return _Parser(text).start()
+        except (_Decline, RecursionError):
+            return None
 
 
 class _Parser:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from . import artifacts, lock
+from . import artifacts, collector, lock
 from .check import Report
 from .errors import Diagnostic, InputErrors
 from .expand import expand, grant_line
@@ -34,17 +33,18 @@ def load(directory: Path, now: str | None = None) -> Model:
                                       Span(str(directory), 0, 0),
                                       f"policies are `*.agentpol` files; `agentpol init "
                                       f"{directory}` writes a starter set")])
-    files, sources = parse_directory(directory)
-    try:
-        program = resolve(files)
-        approved = lock.read(directory / lock.LOCK_NAME)
-        model = expand(program, approved, today(now))
-    except InputErrors as errs:
-        found = errs.diagnostics
-        if errs.program is not None:  # all errors in one run: also those only expansion finds
-            found += _expansion_errors(errs.program)
-        raise InputErrors(found, {**sources, **errs.sources}) from None
-    return lower(model)
+    with collector.paused():  # the parse trees and the model: no cycles, millions of objects
+        files, sources = parse_directory(directory)
+        try:
+            program = resolve(files)
+            approved = lock.read(directory / lock.LOCK_NAME)
+            model = expand(program, approved, today(now))
+        except InputErrors as errs:
+            found = errs.diagnostics
+            if errs.program is not None:  # all errors in one run: also those only expansion finds
+                found += _expansion_errors(errs.program)
+            raise InputErrors(found, {**sources, **errs.sources}) from None
+        return lower(model)
 
 
 def _expansion_errors(program) -> tuple[Diagnostic, ...]:
@@ -101,14 +101,6 @@ def check(model: Model, files: Mapping[str, str] | None = None, authz: Iterable 
         table = targets()
         files = artifacts.build(model, table, list(table))
     return prove(model, files, authz, quota.findings(model, files), killed)
-
-
-def tune_collector() -> None:
-    """Collect young objects every 200,000 allocations, not 700: a compile allocates millions
-    of small containers that all live until it ends, and the default thresholds walked the
-    whole heap again and again (a quarter of compile's time at 1,000 agents). For the process
-    that runs a command (the console script), not for a library caller's."""
-    gc.set_threshold(200_000, 30, 30)
 
 
 def proof_reads(model: Model) -> Callable[[str], bool]:

@@ -8,12 +8,11 @@ the driver.
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
+from agentpol import collector
 from agentpol.model import Model
 
 from . import authz as _authz, killed as _killed
@@ -52,7 +51,7 @@ def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | A
     `killed` are the principals a kill in force has stopped (`kill-bypass` reports what it
     leaves open)."""
     given = tuple(authz)
-    with _no_cycle_collection():
+    with collector.paused():  # the authz files and the graph: millions of objects
         accounts = tuple(a for a in given if isinstance(a, Account)) + _authz.load(
             Path(a) for a in given if not isinstance(a, Account))
         graph = build(model, accounts)
@@ -62,24 +61,3 @@ def check(model: Model, files: Mapping[str, str], authz: Iterable[str | Path | A
         found.update(_killed.bypasses(model, graph, killed))
         return Report(tuple(sorted(found, key=Finding.sort_key)), len(graph.triples),
                       graph.opaque_roles(), graph, warnings)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused: an account's authz files and the graph are
-    millions of small objects that live until the proof is done, and CPython would scan them
-    all again at each full collection as they grow (a fifth of the time at 7,800 roles, with
-    the default thresholds) to free nothing. Reference counting still frees what dies. After,
-    what was made is moved to the oldest generation (a freeze and thaw, unless someone else
-    keeps objects frozen), so the young collections that follow do not scan it twice more on
-    its way there."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not gc.get_freeze_count():
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
