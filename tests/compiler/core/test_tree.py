@@ -162,3 +162,19 @@ def test_compile_says_how_many_files_it_wrote_also_when_it_keeps_few(tmp_path, m
     assert main(["compile", "policies", "-o", "out"]) == 0
     written = len(_tree(project / "out"))
     assert f"wrote {written} files to out" in capsys.readouterr().out
+
+
+def test_a_replaced_output_is_removed_whole_however_its_removal_is_shared(tmp_path, fork):
+    """The previous output is removed after the swap, its subtrees shared between this process
+    and a forked one: nothing of it is left, and the new output is untouched."""
+    out = tmp_path / "out"
+    with Tree(out) as tree:
+        tree.put({"manifest.json": "{}\n", "top.txt": "t\n",
+                  **{f"{t}/{e}/{a}/f.json": "x\n" for t in ("aws", "network") for e in
+                     ("dev", "prod", "staging") for a in range(3 + len(e))}})
+        tree.commit()
+    with Tree(out) as tree:
+        tree.put({"manifest.json": "{}\n", "aws/dev/new/f.json": "new\n"})
+        tree.commit()
+    assert _tree(out) == {"manifest.json": b"{}\n", "aws/dev/new/f.json": b"new\n"}
+    assert _litter(out) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
