@@ -194,7 +194,7 @@ def bench_compile(sizes: list[int], args) -> None:
 def bench_authz(sizes: list[int], args) -> None:
     from generate import write_authz
 
-    peer = shutil.which("cloudsplaining") if args.peer else None
+    peer = _peer_exe() if args.peer else None
     if args.peer and peer is None:
         print("\n(cloudsplaining is not installed: pip install '.[benchmarks]'; no peer figures)")
     print(f"\n## check of the repository's policies with K generated roles (+ 44/78 K users) in "
@@ -223,6 +223,13 @@ def bench_authz(sizes: list[int], args) -> None:
     if first and last[0] != first[0]:
         print(f"\ngrowth from {first[0]:,} to {last[0]:,} roles ({last[0] / first[0]:.0f}x): "
               f"wall {last[1][0] / first[1][0]:.1f}x, CPU {last[1][1] / first[1][1]:.1f}x")
+
+
+def _peer_exe() -> str | None:
+    """cloudsplaining on PATH, or beside this interpreter (a virtualenv run without activating
+    it, as `.ci/run` and the README do)."""
+    beside = Path(sys.executable).parent / "cloudsplaining"
+    return shutil.which("cloudsplaining") or (str(beside) if beside.is_file() else None)
 
 
 def _peer(exe: str, paths: list[Path], workdir: Path) -> tuple[float, float, int, str]:
