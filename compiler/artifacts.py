@@ -9,12 +9,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Collection, Mapping, Sequence
 
+from . import allocator
 from .out_readme import counted, readme_of
 from .permissions import permissions
 from .model import Model, Principal
 
 Emit = Callable[[Model], Mapping[str, str]]
 Sink = Callable[[Mapping[str, str]], None]
+Measure = Callable[[str, Mapping[str, str]], list]  # (target, its files) -> findings
 
 
 class Collision(Exception):
@@ -37,36 +39,37 @@ class Emission:
     agents). With `spawn` (`Tree.spawn`), the targets named in `aside` are emitted by a forked
     process whose sink writes their files itself, and writes permissions.txt (it depends on the
     model alone), while this one emits the rest: `files` holds this process's kept files as soon
-    as the object exists, and `finish` waits for the others. `measure` (compile's quota) is
-    applied to each part's kept files where they were emitted: a forked part sends back its
-    measure, not its texts, and `measured` gathers both."""
+    as the object exists, and `finish` waits for the others. `measure(target, files)`
+    (compile's quota) is applied to each target's files as soon as they are emitted, where they
+    are emitted, so no text is held for it: a forked part sends back its measure, not its texts,
+    and `measured` gathers both."""
 
     def __init__(self, model: Model, targets: Mapping[str, Emit], names: Sequence[str],
                  env: str | None = None, sink: Sink | None = None,
                  keep: Callable[[str], bool] | None = None,
                  spawn: Callable[[Callable[[], _Aside]], Callable[[], _Aside]] | None = None,
                  aside: Collection[str] = (),
-                 measure: Callable[[Mapping[str, str]], list] | None = None) -> None:
-        self.model, self.env, self.sink, self._measure = model, env, sink, measure
+                 measure: Measure | None = None) -> None:
+        self.model, self.env, self.sink = model, env, sink
+        self._measuring = measure is not None
         held = {k for k, p in model.principals.items() if p.shadow or _has_pending(p)}
         preview = _as_live(model) if held else None  # once, before a fork: both parts read it
-        run = _Runner(model, targets, held, preview, env, sink, keep)
+        run = _Runner(model, targets, held, preview, env, sink, keep, measure)
         later = [n for n in names if n in aside] if spawn is not None else []
-        self._join = (spawn(lambda: _aside(run, later, measure)) if spawn is not None and later
+        self._join = (spawn(lambda: _aside(run, later)) if spawn is not None and later
                       else None)
         self._rest: _Aside | None = None
         self._part = run.part([n for n in names if n not in later])
         self.files = self._part.files
 
     def measured(self) -> list:
-        """`measure` of this process's kept files, then of the forked part's (waiting for it)."""
-        assert self._measure is not None, "an Emission made without `measure`"
-        own = list(self._measure(self.files))
-        return own + (self._joined().measured if self._join is not None else [])
+        """`measure` of this process's targets, then of the forked part's (waiting for it)."""
+        assert self._measuring, "an Emission made without `measure`"
+        return self._part.measured + (self._joined().part.measured if self._join is not None
+                                      else [])
 
     def finish(self) -> dict[str, str]:
-        """Every file kept (with `measure`, a forked part's stay where they were measured),
-        once every target is done, with the driver's own three."""
+        """Every file kept, once every target is done, with the driver's own three."""
         if self._join is None:
             parts, listing = [self._part], permissions(self.model, self.env)
         else:
@@ -101,12 +104,14 @@ class Emission:
 @dataclass
 class _Part:
     """What emitting some of the targets left: each file's target and manifest entry, how many
-    files of each kind (the README's), and the texts kept. Worked out where the files were
-    emitted, in both processes at once: what comes back from a forked one is small (no text)."""
+    files of each kind (the README's), the texts kept and the targets' measure. Worked out where
+    the files were emitted, in both processes at once: what comes back from a forked one is
+    small (no text, unless it was told to keep some)."""
     origin: dict[str, str]
     entries: dict[str, str]
     counts: dict[str, int]
     files: dict[str, str]
+    measured: list
 
 
 @dataclass
@@ -118,9 +123,10 @@ class _Runner:
     env: str | None
     sink: Sink | None
     keep: Callable[[str], bool] | None
+    measure: Measure | None
 
     def part(self, names: Sequence[str]) -> _Part:
-        done = _Part({}, {}, {}, {})
+        done = _Part({}, {}, {}, {}, [])
         for name in names:
             emit = self.targets[name]
             out = dict(emit(self.model))
@@ -138,28 +144,25 @@ class _Runner:
                 done.counts[kind] = done.counts.get(kind, 0) + n
             if self.sink is not None:
                 self.sink(out)
+            if self.measure is not None:
+                done.measured.extend(self.measure(name, out))
             done.files.update(out if self.keep is None
                               else {p: t for p, t in out.items() if self.keep(p)})
+            del out
+            allocator.trim()  # the target's texts are gone: their pages too
         return done
 
 
 @dataclass
 class _Aside:
-    """What the forked process sends back: its part, permissions.txt's text, its measure."""
+    """What the forked process sends back: its part (with its measure) and permissions.txt."""
     part: _Part
     listing: str
-    measured: list
 
 
-def _aside(run: _Runner, names: Sequence[str], measure: Callable[[Mapping[str, str]], list]
-           | None) -> _Aside:
-    """The forked process's work: its targets, permissions.txt, and the measure of its kept
-    files, which then stay behind."""
-    part = run.part(names)
-    found = list(measure(part.files)) if measure is not None else []
-    if measure is not None:
-        part.files = {}
-    return _Aside(part, permissions(run.model, run.env), found)
+def _aside(run: _Runner, names: Sequence[str]) -> _Aside:
+    """The forked process's work: its targets, then permissions.txt."""
+    return _Aside(run.part(names), permissions(run.model, run.env))
 
 
 def _claim(origin: dict[str, str], path: str, name: str) -> None:

@@ -63,17 +63,18 @@ class _Expander:
 
     def statements(self, agent: Agent, env: str) -> Iterator[tuple[Statement, tuple[str, ...]]]:
         """Every statement for agent@env, profiles inlined depth-first, with their use chain."""
-        def inline(stmts, via):
-            for s in stmts:
-                if isinstance(s, Use):
-                    if s.profile in self.program.profiles and s.profile not in via:
-                        yield from inline(self.program.profiles[s.profile].statements,
-                                          via + (s.profile,))
-                else:
-                    yield s, via
         for block in agent.blocks:
             if env in block.envs:
-                yield from inline(block.statements, ())
+                yield from self._inline(block.statements, ())
+
+    def _inline(self, stmts, via: tuple[str, ...]) -> Iterator[tuple[Statement, tuple[str, ...]]]:
+        for s in stmts:
+            if isinstance(s, Use):
+                if s.profile in self.program.profiles and s.profile not in via:
+                    yield from self._inline(self.program.profiles[s.profile].statements,
+                                            via + (s.profile,))
+            else:
+                yield s, via
 
     def principal(self, agent: Agent, env: str) -> Principal:
         grants: list[Grant] = []

@@ -63,6 +63,12 @@ _START, _ENVIRONMENT, _RESOURCE, _PROFILE, _AGENT, _TEST, _IN_BLOCK, _ATTRS, _AT
 _LITERALS = {"STRING": "string", "DECIMAL": "decimal", "INT": "integer", "DURATION": "duration"}
 
 
+#: The statements of a block, each parsed by the method of its keyword's name (looked up per
+#: statement: a table of bound methods would make every parser a cycle, freed late).
+_STATEMENTS = frozenset({"use", "allow", "deny", "egress", "budget", "rate", "session", "mode",
+                         "approval"})
+
+
 class _Decline(Exception):
     """The text is not one the fast path knows to be valid: lark decides."""
 
@@ -126,9 +132,6 @@ class _Parser:
         self.kinds, self.values, self.lines = kinds, values, lines
         self.starts, self.columns, self.ends, self.end_columns = starts, columns, ends, end_columns
         self.i = 0
-        self.stmts = {"use": self.use, "allow": self.allow, "deny": self.deny,
-                      "egress": self.egress, "budget": self.budget, "rate": self.rate,
-                      "session": self.session, "mode": self.mode, "approval": self.approval}
 
     # --- tokens and spans ------------------------------------------------------------------
 
@@ -323,12 +326,11 @@ class _Parser:
         self.expect("{")
         stmts = []
         while (kind := self.kinds[self.i]) != "}":
-            method = self.stmts.get(kind)
-            if method is None:
+            if kind not in _STATEMENTS:
                 raise _Decline
             first = self.i
             self.i += 1
-            stmts.append(method(first))
+            stmts.append(getattr(self, kind)(first))
         self.i += 1
         return stmts
 

@@ -104,16 +104,15 @@ def check(model: Model, files: Mapping[str, str] | None = None, authz: Iterable 
 
 
 def proof_reads(model: Model) -> Callable[[str], bool]:
-    """The compiled files whose text `check` reads: every file when the program has `test`
-    blocks (their expectations are decided against the files), else the ones `quota` measures."""
-    from . import quota
-    if model.program.tests:
-        return lambda path: True
-    return quota.reads
+    """The compiled files whose text the proof reads: every file when the program has `test`
+    blocks (their expectations are decided against the files), else none (`quota` measures each
+    target's files as they are emitted, see `emission`)."""
+    every = bool(model.program.tests)
+    return lambda path: every
 
 
 #: The targets compile emits in a forked process, on the other core, while this one emits the
-#: others and runs the proof; the forked one measures quota on its own files (see `emission`).
+#: others and runs the proof; each measures quota on the files it emits (see `emission`).
 #: Chosen so that the two halves take about as long at the generator's default shape
 #: (docs/performance.md): the proof plus network and cedar here, the rest there.
 ASIDE = frozenset({"aws", "tokens", "audit"})
@@ -123,11 +122,15 @@ def emission(model: Model, names: Sequence[str], env: str | None, sink: artifact
              spawn: Callable | None) -> artifacts.Emission:
     """compile's emission: every file to `sink`; the `ASIDE` targets in a process `spawn`
     forks, unless the program has `test` blocks (their expectations read every file, here);
-    each process keeps the files `proof_reads` accepts and measures quota on them."""
+    quota is measured on each target's files as soon as they are emitted, so a process holds
+    one target's texts at a time (not every file quota reads: 300 MiB at 5,000 agents), and
+    keeps only what `proof_reads` accepts."""
     from . import quota
+
+    def measure(target: str, files: Mapping[str, str]) -> list:
+        return quota.findings(model, files) if target in quota.READ_TARGETS else []
     return artifacts.Emission(model, targets(), names, env, sink, proof_reads(model), spawn,
-                              () if model.program.tests else ASIDE,
-                              lambda files: quota.findings(model, files))
+                              () if model.program.tests else ASIDE, measure)
 
 
 def proved(model: Model, emission: artifacts.Emission) -> Report:

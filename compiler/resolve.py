@@ -369,20 +369,22 @@ class _Resolver:
         return Profile(str(name_tok), span_of(path, name_tok), self.statements(path, stmts))
 
     def _profile_cycles(self, profiles: Mapping[str, Profile]) -> None:
-        def visit(name: str, chain: tuple[str, ...]) -> None:
-            for s in profiles[name].statements:
-                if not isinstance(s, Use) or s.profile not in profiles:
-                    continue
-                path = chain + (name,)
-                if s.profile in path:
-                    cycle = " -> ".join(path[path.index(s.profile):] + (s.profile,))
-                    self.error("E022", f"profile cycle: {cycle}", s.span)
-                elif (name, s.profile) not in seen:
-                    seen.add((name, s.profile))
-                    visit(s.profile, chain + (name,))
         seen: set = set()
         for n in profiles:
-            visit(n, ())
+            self._visit_profile(profiles, seen, n, ())
+
+    def _visit_profile(self, profiles: Mapping[str, Profile], seen: set, name: str,
+                       chain: tuple[str, ...]) -> None:
+        for s in profiles[name].statements:
+            if not isinstance(s, Use) or s.profile not in profiles:
+                continue
+            path = chain + (name,)
+            if s.profile in path:
+                cycle = " -> ".join(path[path.index(s.profile):] + (s.profile,))
+                self.error("E022", f"profile cycle: {cycle}", s.span)
+            elif (name, s.profile) not in seen:
+                seen.add((name, s.profile))
+                self._visit_profile(profiles, seen, s.profile, path)
 
     def _agent(self, path: str, tree: Tree) -> Agent:
         name_tok, *items = tree.children

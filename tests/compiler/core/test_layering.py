@@ -1,9 +1,9 @@
 """The stages' one-way arrows, read off the source (an AST walk over every import, lazy ones
 inside functions included): model imports nothing of the project; parse and resolve know
 nothing of targets or the checker; targets import only the model, the catalogues and the
-serialiser (which imports nothing of the project, nor does the collector's policy); the
-checker imports neither the driver (`pipeline`, `artifacts`) nor any target; only `__main__`
-imports the CLI."""
+serialiser (which imports nothing of the project, nor do the collector's and the allocator's
+policies); the checker imports neither the driver (`pipeline`, `artifacts`) nor any target;
+only `__main__` imports the CLI."""
 from __future__ import annotations
 
 import ast
@@ -78,7 +78,8 @@ def test_the_walk_sees_the_tree():
     assert "agentpol.check.findings" in imports("agentpol.check.rules")  # relative
 
 
-@pytest.mark.parametrize("leaf", ["agentpol.model", "agentpol.serialise", "agentpol.collector"])
+@pytest.mark.parametrize("leaf", ["agentpol.model", "agentpol.serialise", "agentpol.collector",
+                                  "agentpol.allocator"])
 def test_leaves_import_nothing_of_the_project(leaf):
     assert imports(leaf) == frozenset()
 
