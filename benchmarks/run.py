@@ -30,12 +30,18 @@ POLICIES = HERE.parent / "policies"
 ACCOUNTS = ["111111111111", "333333333333"]
 
 
-def _child(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, int, str]:
-    """Run a command: (wall seconds, CPU seconds, peak memory in MiB, stdout). `ok`: the exit
-    codes that are not a failure (agentpol's 1 says it found something)."""
+Run = tuple[float, float, int, str, int]  # wall s, CPU s, peak RSS MiB, stdout, summed PSS MiB
+
+
+def _child(argv: list[str], ok: tuple[int, ...] = (0, 1), sample: bool = False) -> Run:
+    """Run a command: (wall seconds, CPU seconds, peak memory in MiB, stdout, and with `sample`
+    the peak of its processes' summed proportional set size, read every 50 ms: compile's two
+    processes share pages, so their own peaks overstate what they take together). `ok`: the
+    exit codes that are not a failure (agentpol's 1 says it found something)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        both = _sampled_pss(proc) if sample else 0
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -45,12 +51,41 @@ def _child(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float,
             raise SystemExit(f"{' '.join(argv[:4])} ... failed ({proc.returncode}):\n"
                              f"{err.read()[-2000:]}")
         # Linux reports ru_maxrss in KiB
-        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.read()
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.read(), both
 
 
-def _median(runs: list[tuple[float, float, int, str]]) -> tuple[float, float, int]:
+def _sampled_pss(proc: subprocess.Popen) -> int:
+    """The peak, in MiB, of the summed Pss of `proc` and its descendants until it exits (left
+    a zombie for `wait4` to read its usage)."""
+    peak = 0
+    while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        total = 0
+        for pid in _tree(proc.pid):
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as f:
+                    total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            except (OSError, StopIteration):
+                pass  # gone meanwhile
+        peak = max(peak, total)
+        time.sleep(0.05)
+    return peak // 1024
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    out += _tree(int(child))
+    except OSError:
+        pass
+    return out
+
+
+def _median(runs: list[Run]) -> tuple[float, float, int, int]:
     return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
-            max(r[2] for r in runs))
+            max(r[2] for r in runs), max(r[4] for r in runs))
 
 
 # --- compile + check of a generated organisation ----------------------------------------
@@ -58,9 +93,9 @@ def _median(runs: list[tuple[float, float, int, str]]) -> tuple[float, float, in
 
 def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str | None) -> None:
     """In the child: what `agentpol compile` does, stage by stage (`emit` is this process's
-    targets, while a forked one emits and writes those the proof does not read; `check` runs
-    meanwhile; `finish` waits for it and writes the manifest; `write` is the swap; CPU is both
-    processes', peak memory each one's own),
+    targets, network and cedar, while a forked one emits and writes `pipeline.ASIDE`'s; `check`
+    is the proof, run meanwhile; `finish` waits for the forked one and writes the README and
+    manifest; `write` is the swap; CPU is both processes', peak memory each one's own),
     then the floor: the same bytes written raw into a fresh directory of the same file
     system (peak memory is taken before it). One JSON line on stdout."""
     import resource
@@ -176,15 +211,17 @@ def bench_compile(sizes: list[int], args) -> None:
     print(f"\n`agentpol compile` itself, end to end (the console script in a fresh process, "
           f"median of {args.repeat}): into a new output directory, and again over that output "
           "(replacing it, as in CI where the output is committed)")
-    print("| agents | new: wall | new: CPU | peak MiB | again: wall | again: CPU |")
-    print("|---|---|---|---|---|---|")
+    print("| agents | new: wall | new: CPU | peak MiB | both processes: peak PSS MiB | "
+          "again: wall | again: CPU |")
+    print("|---|---|---|---|---|---|---|")
     for n in sizes:
         with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory(dir=where) as o:
             src = _write_organisation(Path(d), args.envs, n, args.resources, args.seed)
             cli = [sys.executable, "-m", "agentpol", "compile", str(src), "-o"]
-            new = _median([_child(cli + [str(Path(o, str(i)))]) for i in range(args.repeat)])
+            new = _median([_child(cli + [str(Path(o, str(i)))], sample=True)
+                           for i in range(args.repeat)])
             again = _median([_child(cli + [str(Path(o, "0"))]) for _ in range(args.repeat)])
-        print(f"| {n:,} | {new[0]:.2f} | {new[1]:.2f} | {new[2]} | {again[0]:.2f} | "
+        print(f"| {n:,} | {new[0]:.2f} | {new[1]:.2f} | {new[2]} | {new[3]} | {again[0]:.2f} | "
               f"{again[1]:.2f} |", flush=True)
 
 
@@ -232,16 +269,17 @@ def _peer_exe() -> str | None:
     return shutil.which("cloudsplaining") or (str(beside) if beside.is_file() else None)
 
 
-def _peer(exe: str, paths: list[Path], workdir: Path) -> tuple[float, float, int, str]:
+def _peer(exe: str, paths: list[Path], workdir: Path) -> Run:
     """`cloudsplaining scan` of every authz file, one after the other: summed."""
-    total = [0.0, 0.0, 0, ""]
+    wall = cpu = 0.0
+    peak = 0
     for p in paths:
         out = workdir / f"cs-{p.stem}"
         out.mkdir(exist_ok=True)
-        wall, cpu, peak, _ = _child([exe, "scan", "--input-file", str(p), "--output", str(out),
-                                     "--skip-open-report"], ok=(0,))
-        total = [total[0] + wall, total[1] + cpu, max(total[2], peak), ""]
-    return tuple(total)  # type: ignore[return-value]
+        run = _child([exe, "scan", "--input-file", str(p), "--output", str(out),
+                      "--skip-open-report"], ok=(0,))
+        wall, cpu, peak = wall + run[0], cpu + run[1], max(peak, run[2])
+    return wall, cpu, peak, "", 0
 
 
 def _bytecode() -> None:
