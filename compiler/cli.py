@@ -54,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return EXIT_OK
     except OSError as exc:  # an output path that cannot be written, a file that vanished
-        print(f"agentpol: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"agentpol: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
     except RecursionError:  # e.g. a chain of hundreds of profiles, each using the next
         print("agentpol: error: the program nests too deeply to process", file=sys.stderr)

@@ -145,7 +145,7 @@ def target_names(spec: str | None) -> list[str]:
     table = targets()
     if spec is None:
         return list(table)
-    names = [n.strip() for n in spec.split(",") if n.strip()]
+    names = list(dict.fromkeys(n.strip() for n in spec.split(",") if n.strip()))  # once each
     unknown = [n for n in names if n not in table]
     if unknown:
         raise UsageError(f"unknown target(s) {', '.join(unknown)}; "

@@ -59,12 +59,19 @@ class Tree:
     def spawn(self, work: Callable[[], T]) -> Callable[[], T]:
         """Run `work` in a process forked now (its puts write into this tree too) and return
         a function that waits for it and returns its result, or raises its exception. Where
-        there is no fork, `work` runs here, now."""
-        if not _FORK:
+        there is no fork, or the system refuses one (a limit on processes, or on memory),
+        `work` runs here, now."""
+        pid = -1
+        if _FORK:
+            results_r, results_w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(results_r)
+                os.close(results_w)
+        if pid < 0:
             result = work()
             return lambda: result
-        results_r, results_w = os.pipe()
-        pid = os.fork()
         if pid == 0:
             _child(self, work, results_r, results_w)
         os.close(results_w)
@@ -169,7 +176,8 @@ def _remove(root: Path) -> None:
     """Remove a replaced output: unlinking its files is most of a second of the kernel's time
     at 1,000 agents, so a forked process (on the other core) removes about half of its
     subtrees (two levels down: a target's env) while this one removes the rest; then whatever
-    is left, here (all of it, if the other process failed or there is no fork)."""
+    is left, here (all of it, if the other process failed, or the fork was refused, or there
+    is no fork)."""
     if _FORK:
         subtrees = [(len(os.listdir(sub)), str(sub)) for top in root.iterdir()
                     if top.is_dir() and not top.is_symlink()
@@ -181,14 +189,19 @@ def _remove(root: Path) -> None:
             side = 0 if load[0] <= load[1] else 1
             (mine, theirs)[side].append(sub)
             load[side] += size
+        pid = -1
         if theirs:
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    for sub in theirs:
-                        shutil.rmtree(sub, ignore_errors=True)
-                finally:
-                    os._exit(0)
+            try:
+                pid = os.fork()
+            except OSError:
+                pass  # refused: all of it here
+        if pid == 0:
+            try:
+                for sub in theirs:
+                    shutil.rmtree(sub, ignore_errors=True)
+            finally:
+                os._exit(0)
+        if pid > 0:
             for sub in mine:
                 shutil.rmtree(sub, ignore_errors=True)
             os.waitpid(pid, 0)

@@ -30,6 +30,21 @@ def test_trim_hands_back_freed_texts_kept_in_place_by_survivors():
     assert len(survivors) == 800
 
 
+def test_without_malloc_trim_trimming_does_nothing(monkeypatch):
+    """Windows has no CDLL(None) (a TypeError), other C libraries no malloc_trim."""
+    import ctypes
+    for error in (TypeError("no name"), OSError("no library"), AttributeError("no call")):
+        def refuse(name, error=error):
+            raise error
+        monkeypatch.setattr(ctypes, "CDLL", refuse)
+        allocator._malloc_trim.cache_clear()
+        try:
+            allocator.trim()
+            assert allocator._malloc_trim() is None
+        finally:
+            allocator._malloc_trim.cache_clear()
+
+
 def test_emission_trims_after_each_target(acme_model, monkeypatch):
     calls = []
     monkeypatch.setattr(allocator, "trim", lambda: calls.append(1))

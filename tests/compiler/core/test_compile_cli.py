@@ -138,6 +138,26 @@ def test_project_policies_are_canonically_formatted(monkeypatch):
     assert main(["fmt", "policies", "--check"]) == 0
 
 
+def test_a_target_named_twice_is_compiled_once(tmp_path):
+    """`--target aws,aws` is `--target aws` (a target is not a collision with itself), in
+    whichever process it is emitted."""
+    from agentpol.pipeline import target_names
+    assert target_names(" aws, tokens ,aws,,network,network") == ["aws", "tokens", "network"]
+    src = tmp_path / "policies"  # without its test blocks, so that aws is emitted aside
+    shutil.copytree(ROOT / "policies", src, ignore=shutil.ignore_patterns("tests.agentpol"))
+    assert not load(src).program.tests
+    for names in ("aws,aws", "network,network"):
+        once, twice = tmp_path / f"once-{names}", tmp_path / f"twice-{names}"
+        assert main(["compile", str(src), "-o", str(once), "--target",
+                     names.split(",")[0]]) == 0
+        assert main(["compile", str(src), "-o", str(twice), "--target", names]) == 0
+        assert _files(once) == _files(twice)
+
+
+def _files(d: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
 def test_two_targets_writing_one_path_is_an_error_not_an_overwrite(acme_model):
     import pytest
     from agentpol import artifacts
@@ -188,6 +208,19 @@ def test_unwritable_output_is_an_error_not_a_traceback(capsys):
     assert main(["compile", str(ROOT / "policies"), "-o", "/proc/agentpol-nope"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "agentpol: error:" in err
+
+
+def test_a_system_error_names_its_file_only_when_it_has_one(tmp_path, monkeypatch, capsys):
+    from agentpol import pipeline
+    for error, said in ((OSError("a process writing the output stopped without a word"),
+                         "agentpol: error: a process writing the output stopped without a word"),
+                        (PermissionError(13, "Permission denied", "/x/y"),
+                         "agentpol: error: /x/y: Permission denied")):
+        def fail(*args, error=error, **kwargs):
+            raise error
+        monkeypatch.setattr(pipeline, "emission", fail)
+        assert main(["compile", str(ROOT / "policies"), "-o", str(tmp_path / "out")]) == 2
+        assert capsys.readouterr().err.strip() == said
 
 
 def test_fmt_on_a_missing_directory_fails(tmp_path, capsys):

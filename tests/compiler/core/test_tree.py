@@ -2,7 +2,7 @@
 the compiler's own process where there is no fork), and swapped in whole: whatever goes wrong
 (an error finding, an exception while emitting, here or in a spawned process, a file that
 cannot be created), the previous output stays as it was and no temp dir is left beside it.
-Every tree test runs both ways."""
+Every tree test runs three ways: forked, without a fork, and with the fork refused."""
 from __future__ import annotations
 
 import os
@@ -33,10 +33,16 @@ def _litter(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
-@pytest.fixture(params=[True, False], ids=["forked", "in-process"])
+@pytest.fixture(params=["forked", "in-process", "fork-refused"])
 def fork(request, monkeypatch) -> bool:
-    monkeypatch.setattr(module, "_FORK", request.param)
-    return request.param
+    """Whether spawned work really runs in another process: forked; where there is no fork;
+    where the system refuses one (a limit on processes or memory: the work runs here)."""
+    monkeypatch.setattr(module, "_FORK", request.param != "in-process")
+    if request.param == "fork-refused":
+        def refused() -> int:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        monkeypatch.setattr(module.os, "fork", refused)
+    return request.param == "forked"
 
 
 def _earlier(out: Path) -> dict[str, bytes]:
