@@ -15,11 +15,13 @@ their grants are for. So the network target adds, per live grant:
 from __future__ import annotations
 
 import functools
+import gzip
+import importlib.util
 import re
-from typing import TYPE_CHECKING, Iterable
+from pathlib import Path
+from typing import Any, Iterable
 
-if TYPE_CHECKING:
-    from botocore.regions import EndpointResolver
+import orjson
 
 HTTPS = 443
 GITHUB_HOSTS = ("api.github.com", "github.com")
@@ -35,21 +37,51 @@ _ENDPOINT_PREFIX = {"cloudwatch": "monitoring", "ses": "email", "ecr": "api.ecr"
 
 
 @functools.lru_cache(maxsize=1)
-def _resolver() -> EndpointResolver:
-    """botocore's endpoint table, loaded on first use (by the network target, which compile
-    runs in its second process: the import is off the proof's path)."""
-    from botocore.loaders import Loader
-    from botocore.regions import EndpointResolver
-    return EndpointResolver(Loader().load_data("endpoints"))
+def _table() -> dict[str, Any]:
+    """botocore's endpoint table as botocore ships it, read on first use. Read here rather than
+    through botocore's loader and resolver, whose imports (urllib3, http.client, ...) cost a
+    tenth of a second of every compile; and never a customer copy in `~/.aws/models`, which
+    botocore's loader would prefer: the output must not depend on the machine."""
+    spec = importlib.util.find_spec("botocore")
+    assert spec is not None and spec.origin is not None, "botocore is a dependency"
+    data = Path(spec.origin).parent / "data"
+    plain = data / "endpoints.json"
+    raw = plain.read_bytes() if plain.is_file() else gzip.decompress(
+        (data / "endpoints.json.gz").read_bytes())
+    return orjson.loads(raw)
+
+
+def _standard_hostname(table: dict[str, Any], prefix: str, region: str) -> str | None:
+    """What `botocore.regions.EndpointResolver(table).construct_endpoint(prefix, region)` gives
+    as `hostname` (no FIPS, no dual-stack): the first partition that serves the region, the
+    service's partition endpoint for a global service, the endpoint's own hostname template
+    else the service's defaults' else the partition's. Tests hold it to botocore's for every
+    service and region of botocore's table, and on tables made to use every rule."""
+    for partition in table["partitions"]:
+        service = partition["services"].get(prefix, {"endpoints": {}})
+        name = region
+        if region not in service["endpoints"]:
+            if not (region in partition["regions"] or "regionRegex" in partition
+                    and re.match(partition["regionRegex"], region)):
+                continue
+            if service.get("partitionEndpoint") and not service.get("isRegionalized", True):
+                name = service["partitionEndpoint"]
+        endpoint = service["endpoints"].get(name, {})
+        template = next(d["hostname"] for d in (endpoint, service.get("defaults", {}),
+                                                partition.get("defaults", {}))
+                        if "hostname" in d)
+        return template.format(service=prefix, region=name,
+                               dnsSuffix=endpoint.get("dnsSuffix", partition["dnsSuffix"]))
+    return None
 
 
 @functools.lru_cache(maxsize=None)
 def aws_host(prefix: str, region: str) -> str:
     """The standard HTTPS host of an endpoint prefix in a region (`dynamodb.eu-west-1.amazonaws.com`,
     `iam.amazonaws.com` for a global service, `...amazonaws.com.cn` in China)."""
-    found = _resolver().construct_endpoint(prefix, region)
-    if found and found.get("hostname"):
-        return found["hostname"]
+    found = _standard_hostname(_table(), prefix, region)
+    if found:
+        return found
     suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
     return f"{prefix}.{region}.{suffix}"
 
