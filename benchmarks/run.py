@@ -93,7 +93,7 @@ def _median(runs: list[Run]) -> tuple[float, float, int, int]:
 
 def compile_once(agents: int, envs: int, resources: int, seed: int, out_dir: str | None) -> None:
     """In the child: what `agentpol compile` does, stage by stage (`emit` is this process's
-    targets, network and cedar, while a forked one emits and writes `pipeline.ASIDE`'s; `check`
+    targets, network, cedar and audit, while a forked one emits and writes `pipeline.ASIDE`'s; `check`
     is the proof, run meanwhile; `finish` waits for the forked one and writes the README and
     manifest; `write` is the swap; CPU is both processes', peak memory each one's own),
     then the floor: the same bytes written raw into a fresh directory of the same file

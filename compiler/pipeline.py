@@ -114,8 +114,9 @@ def proof_reads(model: Model) -> Callable[[str], bool]:
 #: The targets compile emits in a forked process, on the other core, while this one emits the
 #: others and runs the proof; each measures quota on the files it emits (see `emission`).
 #: Chosen so that the two halves take about as long at the generator's default shape
-#: (docs/performance.md): the proof plus network and cedar here, the rest there.
-ASIDE = frozenset({"aws", "tokens", "audit"})
+#: (docs/performance.md): the proof plus network, cedar and audit here; aws and tokens
+#: there.
+ASIDE = frozenset({"aws", "tokens"})
 
 
 def emission(model: Model, names: Sequence[str], env: str | None, sink: artifacts.Sink,
