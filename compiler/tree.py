@@ -61,15 +61,11 @@ class Tree:
         a function that waits for it and returns its result, or raises its exception. Where
         there is no fork, or the system refuses one (a limit on processes, or on memory),
         `work` runs here, now."""
-        pid = -1
-        if _FORK:
-            results_r, results_w = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:
-                os.close(results_r)
-                os.close(results_w)
+        results_r, results_w = os.pipe()
+        pid = _fork()
         if pid < 0:
+            os.close(results_r)
+            os.close(results_w)
             result = work()
             return lambda: result
         if pid == 0:
@@ -172,6 +168,17 @@ def _write_batch(root: str, batch: Iterable[tuple[str, str]], made: set[str]) ->
             os.close(fd)
 
 
+def _fork() -> int:
+    """`os.fork()`, or -1 where there is no fork or the system refuses one (a limit on processes
+    or on memory): the caller then does the work itself."""
+    if not _FORK:
+        return -1
+    try:
+        return os.fork()
+    except OSError:
+        return -1
+
+
 def _remove(root: Path) -> None:
     """Remove a replaced output: unlinking its files is most of a second of the kernel's time
     at 1,000 agents, so a forked process (on the other core) removes about half of its
@@ -189,12 +196,7 @@ def _remove(root: Path) -> None:
             side = 0 if load[0] <= load[1] else 1
             (mine, theirs)[side].append(sub)
             load[side] += size
-        pid = -1
-        if theirs:
-            try:
-                pid = os.fork()
-            except OSError:
-                pass  # refused: all of it here
+        pid = _fork() if theirs else -1
         if pid == 0:
             try:
                 for sub in theirs:
